@@ -1,0 +1,19 @@
+{
+    "name": "Call Center Telephony",
+    "summary": "FreeSWITCH for the call center: Event Socket listener, screen-pop, "
+    "click-to-dial, call log, queues and agent states",
+    "version": "18.0.1.0.0",
+    "category": "Call Center",
+    "website": "https://github.com/cc-suite/odoo-call-center",
+    "author": "CC Suite",
+    "license": "LGPL-3",
+    "depends": ["cc_ticket", "phone_validation"],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/cc_pbx_server_security.xml",
+        "views/cc_pbx_server_views.xml",
+        "views/cc_telephony_menus.xml",
+    ],
+    "demo": ["demo/cc_pbx_server_demo.xml"],
+}
