@@ -3,9 +3,10 @@
 Odoo's own counts come from the line it logs when the run ends
 ("X failed, Y error(s) of Z tests when loading database ..."), and skipped
 tests from its "skipped" lines. A module's Hoot JS tests run inside one Odoo
-test each; their own count is shown beside, not added. The log check is OCA checklog's rule: any
-ERROR or CRITICAL line fails the run, and so does any WARNING that no pattern
-of the checklog file allows. The log check counts as one more test.
+test each; their own count is shown beside, not added. The log check is OCA
+checklog's rule: any ERROR or CRITICAL line fails the run, and so does any
+WARNING that no pattern of the checklog file allows. The log check counts as
+one more test.
 
 The last line printed is "N passed, N failed". Exit status: 0 only when
 nothing failed and at least one Odoo test ran.

@@ -4,7 +4,7 @@ from odoo.exceptions import ValidationError
 # Passwords anyone can guess: FreeSWITCH's default, and the sample of the
 # repository's .env.example that a hurried install would leave in place.
 PUBLIC_PASSWORDS = ("cluecon",)
-SAMPLE_PASSWORD_PREFIX = "change-me"
+SAMPLE_PREFIX = "change-me"
 
 
 class CcPbxServer(models.Model):
@@ -64,7 +64,7 @@ class CcPbxServer(models.Model):
     def _check_esl_password(self):
         for server in self:
             password = (server.esl_password or "").strip().lower()
-            if password in PUBLIC_PASSWORDS or password.startswith(SAMPLE_PASSWORD_PREFIX):
+            if password in PUBLIC_PASSWORDS or password.startswith(SAMPLE_PREFIX):
                 raise ValidationError(
                     self.env._(
                         "FreeSWITCH node %(node)s: the field 'Event Socket Password' "
