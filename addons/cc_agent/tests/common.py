@@ -1,5 +1,6 @@
 """Test helpers shared by the call center addons."""
 
+import json
 import logging
 import re
 from contextlib import contextmanager
@@ -7,13 +8,17 @@ from pathlib import Path
 
 import polib
 
+from odoo import Command
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 from odoo.tools.translate import TranslationModuleReader
 
+RIYADH = "Asia/Riyadh"
 
-class CallCenterCase(TransactionCase):
-    """Users in each call center role, and an agent employee."""
+
+class CallCenterFixture:
+    """Users in each call center role, two agents (one in a supervisor's team,
+    one in nobody's), and Saudi working calendars."""
 
     @contextmanager
     def assertRaisesNaming(self, exception, fragment):
@@ -24,8 +29,7 @@ class CallCenterCase(TransactionCase):
         self.assertIn(fragment, str(caught.exception))
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_call_center(cls):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.user_internal = new_test_user(cls.env, login="cc_internal", name="Internal")
         cls.user_agent = new_test_user(
@@ -52,12 +56,112 @@ class CallCenterCase(TransactionCase):
             name="Manager Faisal",
             groups="cc_agent.group_cc_manager",
         )
-        cls.agent = cls.env["hr.employee"].create(
-            {"name": "Agent Amal", "user_id": cls.user_agent.id, "is_cc_agent": True}
+        Employee = cls.env["hr.employee"]
+        cls.supervisor = Employee.create(
+            {"name": "Supervisor Dana", "user_id": cls.user_supervisor.id, "tz": RIYADH}
         )
-        cls.agent_2 = cls.env["hr.employee"].create(
-            {"name": "Agent Badr", "user_id": cls.user_agent_2.id, "is_cc_agent": True}
+        cls.agent = Employee.create(
+            {
+                "name": "Agent Amal",
+                "user_id": cls.user_agent.id,
+                "is_cc_agent": True,
+                "parent_id": cls.supervisor.id,
+                "tz": RIYADH,
+            }
         )
+        # Badr is in nobody's team.
+        cls.agent_2 = Employee.create(
+            {
+                "name": "Agent Badr",
+                "user_id": cls.user_agent_2.id,
+                "is_cc_agent": True,
+                "tz": RIYADH,
+            }
+        )
+        # The company works Sunday to Thursday, 8 hours a day.
+        cls.calendar_week = cls._make_calendar("Saudi week", 9, 17)
+        cls.calendar_part_time = cls._make_calendar("Evenings", 17, 20)
+        cls.env.company.resource_calendar_id = cls.calendar_week
+
+    @classmethod
+    def _make_calendar(cls, name, hour_from, hour_to, days=("6", "0", "1", "2", "3")):
+        return cls.env["resource.calendar"].create(
+            {
+                "name": name,
+                "tz": RIYADH,
+                "attendance_ids": [
+                    Command.clear(),
+                    *(
+                        Command.create(
+                            {
+                                "name": f"Day {day}",
+                                "dayofweek": day,
+                                "hour_from": hour_from,
+                                "hour_to": hour_to,
+                                "day_period": "morning",
+                            }
+                        )
+                        for day in days
+                    ),
+                ],
+            }
+        )
+
+    @classmethod
+    def _make_contract(cls, agent, **values):
+        """A running part-time contract paid per contact (values override)."""
+        defaults = {
+            "name": f"{agent.name} contract",
+            "employee_id": agent.id,
+            "date_start": "2026-01-01",
+            "date_end": "2026-12-31",
+            "wage": 0,
+            "resource_calendar_id": cls.calendar_part_time.id,
+            "cc_regime": "part_time",
+            "cc_pay_scheme": "per_contact",
+            "cc_daily_minimum": 10,
+            "cc_rate_ids": [
+                Command.create({"channel": "inbound_call", "rate": 6}),
+                Command.create({"channel": "email", "rate": 4}),
+            ],
+            "state": "open",
+        }
+        return cls.env["hr.contract"].create({**defaults, **values})
+
+
+class CallCenterCase(CallCenterFixture, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_call_center()
+
+
+class CallCenterHttpCase(CallCenterFixture, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_call_center()
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        """Calls a model method as the web client does, in this session."""
+        response = self.url_open(
+            "/web/dataset/call_kw",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": kwargs or {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
 
 
 class TranslationCompletenessMixin:

@@ -1,0 +1,1 @@
+from .identifiers import normalize_digits, saudi_id_problem
