@@ -8,4 +8,5 @@ from . import test_interaction
 from . import test_js
 from . import test_presence
 from . import test_quota
+from . import test_rtl
 from . import test_two_factor
