@@ -10,4 +10,5 @@ from . import cc_quota_day
 from . import cc_presence_log
 from . import cc_agent_device
 from . import res_users
+from . import ir_http
 from . import res_config_settings

@@ -34,7 +34,7 @@ class CcAgentDevice(models.Model):
         default="phone",
     )
     agent_id = fields.Many2one(
-        "hr.employee", string="Agent", required=True, index=True, ondelete="cascade"
+        "hr.employee", required=True, index=True, ondelete="cascade"
     )
     user_id = fields.Many2one(
         "res.users",

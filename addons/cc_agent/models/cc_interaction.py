@@ -40,7 +40,6 @@ class CcInteraction(models.Model):
     reference = fields.Char(compute="_compute_reference")
     agent_id = fields.Many2one(
         "hr.employee",
-        string="Agent",
         required=True,
         index=True,
         ondelete="restrict",

@@ -35,7 +35,7 @@ class CcPresenceLog(models.Model):
     _order = "date_start desc, id desc"
 
     agent_id = fields.Many2one(
-        "hr.employee", string="Agent", required=True, index=True, ondelete="cascade"
+        "hr.employee", required=True, index=True, ondelete="cascade"
     )
     user_id = fields.Many2one(
         "res.users",
@@ -55,7 +55,7 @@ class CcPresenceLog(models.Model):
         "res.company", related="agent_id.company_id", store=True, index=True
     )
     state = fields.Selection(STATES, required=True, index=True)
-    break_reason_id = fields.Many2one("cc.break.reason", string="Break Reason")
+    break_reason_id = fields.Many2one("cc.break.reason")
     date_start = fields.Datetime(string="From", required=True, index=True)
     date_end = fields.Datetime(string="To", index=True)
     duration = fields.Integer(
@@ -169,6 +169,7 @@ class CcPresenceLog(models.Model):
             "agent_name": self.agent_id.name,
             "state": self.state,
             "break_reason": self.break_reason_id.name or False,
+            "break_minutes": self.break_reason_id.max_minutes or 0,
             "since": fields.Datetime.to_string(self.date_start),
         }
 
@@ -277,7 +278,7 @@ class CcPresenceLog(models.Model):
     @api.model
     def get_board(self):
         """The supervisor board: each visible agent's state and today's count
-        against their minimum, plus totals per state. Supervisors see their
+        against their minimum, and the states' labels. Supervisors see their
         team, managers every agent of their companies."""
         user = self.env.user
         if not user.has_group("cc_agent.group_cc_supervisor"):
@@ -296,11 +297,9 @@ class CcPresenceLog(models.Model):
         current = self._cc_current(agents)
         progress = self.env["cc.quota.day"]._cc_progress(agents)
         rows = []
-        totals = dict.fromkeys(dict(STATES), 0)
         for agent in agents:
             log = current.get(agent.id)
             state = log.state if log else "offline"
-            totals[state] += 1
             agent_progress = progress[agent.id]
             rows.append(
                 {
@@ -320,6 +319,5 @@ class CcPresenceLog(models.Model):
             )
         return {
             "agents": rows,
-            "totals": totals,
             "states": self._fields["state"]._description_selection(self.env),
         }

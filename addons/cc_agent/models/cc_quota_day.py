@@ -30,7 +30,7 @@ class CcQuotaDay(models.Model):
     _rec_name = "date"
 
     agent_id = fields.Many2one(
-        "hr.employee", string="Agent", required=True, index=True, ondelete="cascade"
+        "hr.employee", required=True, index=True, ondelete="cascade"
     )
     user_id = fields.Many2one(
         "res.users",
@@ -51,7 +51,7 @@ class CcQuotaDay(models.Model):
     )
     date = fields.Date(string="Day", required=True, index=True)
     minimum = fields.Integer(string="Daily Minimum")
-    handled = fields.Integer(string="Handled")
+    handled = fields.Integer()
     state = fields.Selection(
         [("met", "Met"), ("missed", "Missed"), ("off", "Day off")],
         required=True,

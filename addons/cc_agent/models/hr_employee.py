@@ -145,6 +145,7 @@ class HrEmployee(models.Model):
                     values["mobile_phone"] = e164
             if values:
                 super(HrEmployee, employee).write(values)
+        return True
 
     def _cc_e164(self, number, field_name):
         """``number`` in E.164, read in the company's country (Saudi Arabia when

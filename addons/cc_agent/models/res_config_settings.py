@@ -20,7 +20,8 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         self.env["ir.config_parameter"].sudo().set_param(
             "cc_agent.agent_2fa", "1" if self.cc_agent_2fa else "0"
         )
+        return result

@@ -125,7 +125,8 @@ class TestPresence(CallCenterCase):
         self.Presence._cc_set_state(self.agent_2, "break", self.prayer)
         board = self.Presence.with_user(self.user_supervisor).get_board()
         self.assertEqual([row["name"] for row in board["agents"]], ["Agent Amal"])
-        self.assertEqual(board["totals"]["available"], 1)
+        self.assertEqual(board["agents"][0]["state"], "available")
+        self.assertEqual(dict(board["states"])["break"], "Break")
         board = self.Presence.with_user(self.user_manager).get_board()
         names = {row["name"]: row for row in board["agents"]}
         self.assertEqual(names["Agent Badr"]["state"], "break")

@@ -7,12 +7,12 @@
  * @returns {string}
  */
 export function formatDuration(seconds) {
-  const total = Math.max(0, Math.floor(Number(seconds) || 0));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const secs = String(total % 60).padStart(2, "0");
-  if (hours) {
-    return `${hours}:${String(minutes).padStart(2, "0")}:${secs}`;
-  }
-  return `${minutes}:${secs}`;
+    const total = Math.max(0, Math.floor(Number(seconds) || 0));
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const secs = String(total % 60).padStart(2, "0");
+    if (hours) {
+        return `${hours}:${String(minutes).padStart(2, "0")}:${secs}`;
+    }
+    return `${minutes}:${secs}`;
 }
