@@ -1,7 +1,7 @@
 """Regenerates each addon's i18n/<addon>.pot and merges it into i18n/ar.po.
 
-Run through tools/i18n, against a database where the addons are installed and
-up to date (./run makes one):
+Run through tools/i18n, which installs the addons into a throwaway database
+first:
 
     tools/i18n [cc_agent cc_ticket ...]
 

@@ -1,3 +1,4 @@
+from . import cc_agent_owned_mixin
 from . import cc_rule_parameter
 from . import cc_skill
 from . import cc_break_reason

@@ -19,7 +19,7 @@ class CcAgentDevice(models.Model):
 
     _name = "cc.agent.device"
     _description = "Agent Device"
-    _inherit = ["mail.thread"]
+    _inherit = ["cc.agent.owned.mixin", "mail.thread"]
     _order = "last_seen desc, id desc"
 
     name = fields.Char(required=True, tracking=True, help="e.g. Sara's iPhone")
@@ -32,26 +32,6 @@ class CcAgentDevice(models.Model):
         ],
         required=True,
         default="phone",
-    )
-    agent_id = fields.Many2one(
-        "hr.employee", required=True, index=True, ondelete="cascade"
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.user_id",
-        store=True,
-        index=True,
-        string="Agent User",
-    )
-    supervisor_user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.parent_id.user_id",
-        store=True,
-        index=True,
-        string="Supervisor",
-    )
-    company_id = fields.Many2one(
-        "res.company", related="agent_id.company_id", store=True, index=True
     )
     browser = fields.Char()
     platform = fields.Char(string="Operating System")

@@ -33,36 +33,13 @@ class CcInteraction(models.Model):
 
     _name = "cc.interaction"
     _description = "Handled Contact"
-    _inherit = ["mail.thread"]
+    _inherit = ["cc.agent.owned.mixin", "mail.thread"]
     _order = "date_start desc, id desc"
     _rec_name = "reference"
 
     reference = fields.Char(compute="_compute_reference")
-    agent_id = fields.Many2one(
-        "hr.employee",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        tracking=True,
-        domain="[('is_cc_agent', '=', True)]",
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.user_id",
-        store=True,
-        index=True,
-        string="Agent User",
-    )
-    supervisor_user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.parent_id.user_id",
-        store=True,
-        index=True,
-        string="Supervisor",
-    )
-    company_id = fields.Many2one(
-        "res.company", related="agent_id.company_id", store=True, index=True
-    )
+    # Contacts are the pay record: an agent who has some cannot be deleted.
+    agent_id = fields.Many2one(ondelete="restrict", tracking=True)
     partner_id = fields.Many2one(
         "res.partner", string="Customer", index=True, tracking=True
     )

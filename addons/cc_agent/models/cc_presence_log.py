@@ -32,28 +32,9 @@ class CcPresenceLog(models.Model):
 
     _name = "cc.presence.log"
     _description = "Agent Presence"
+    _inherit = ["cc.agent.owned.mixin"]
     _order = "date_start desc, id desc"
 
-    agent_id = fields.Many2one(
-        "hr.employee", required=True, index=True, ondelete="cascade"
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.user_id",
-        store=True,
-        index=True,
-        string="Agent User",
-    )
-    supervisor_user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.parent_id.user_id",
-        store=True,
-        index=True,
-        string="Supervisor",
-    )
-    company_id = fields.Many2one(
-        "res.company", related="agent_id.company_id", store=True, index=True
-    )
     state = fields.Selection(STATES, required=True, index=True)
     break_reason_id = fields.Many2one("cc.break.reason")
     date_start = fields.Datetime(string="From", required=True, index=True)

@@ -25,30 +25,10 @@ class CcQuotaDay(models.Model):
 
     _name = "cc.quota.day"
     _description = "Daily Quota"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["cc.agent.owned.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, agent_id"
     _rec_name = "date"
 
-    agent_id = fields.Many2one(
-        "hr.employee", required=True, index=True, ondelete="cascade"
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.user_id",
-        store=True,
-        index=True,
-        string="Agent User",
-    )
-    supervisor_user_id = fields.Many2one(
-        "res.users",
-        related="agent_id.parent_id.user_id",
-        store=True,
-        index=True,
-        string="Supervisor",
-    )
-    company_id = fields.Many2one(
-        "res.company", related="agent_id.company_id", store=True, index=True
-    )
     date = fields.Date(string="Day", required=True, index=True)
     minimum = fields.Integer(string="Daily Minimum")
     handled = fields.Integer()
