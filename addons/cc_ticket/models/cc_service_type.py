@@ -1,3 +1,5 @@
+from ast import literal_eval
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -12,6 +14,7 @@ class CcServiceType(models.Model):
 
     _name = "cc.service.type"
     _description = "Call Center Service Type"
+    _inherit = ["mail.alias.mixin.optional"]
     _order = "sequence, name"
 
     name = fields.Char(required=True, translate=True)
@@ -61,6 +64,58 @@ class CcServiceType(models.Model):
         help="Highest amount an agent may settle alone.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    escalation_user_ids = fields.Many2many(
+        "res.users",
+        "cc_service_type_escalation_user_rel",
+        "service_type_id",
+        "user_id",
+        string="Responsible Team",
+        help="People of the department who handle this service's escalated "
+        "requests; they are told of each escalation. Everyone of the department "
+        "sees them.",
+    )
+    agent_ids = fields.Many2many(
+        "hr.employee",
+        "cc_service_type_agent_rel",
+        "service_type_id",
+        "employee_id",
+        string="Agents",
+        domain="[('is_cc_agent', '=', True)]",
+        help="Agents who handle this service: they see all its requests, "
+        "not only their own.",
+    )
+    sla_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="SLA Working Hours",
+        help="The working hours SLA clocks count in (the company's when empty); "
+        "its time off (public holidays) stops them too.",
+    )
+    sla_response_hours = fields.Float(
+        string="First Response (hours)",
+        help="Working hours for the first answer to the customer; 0 for no target.",
+    )
+    sla_resolution_hours = fields.Float(
+        string="Resolution by the Agent (hours)",
+        help="Working hours for the agent to resolve the request, or to escalate "
+        "it; 0 for no target. Past it, the request is escalated automatically.",
+    )
+    sla_department_hours = fields.Float(
+        string="Resolution by the Department (hours)",
+        help="Working hours for the department to resolve an escalated request; "
+        "0 for no target.",
+    )
+    verification_required = fields.Boolean(
+        string="Verify the Caller",
+        help="The caller's identity must be verified with a one-time code before "
+        "any account data is disclosed.",
+    )
+    checklist_ids = fields.One2many(
+        "cc.service.checklist.item",
+        "service_type_id",
+        string="Checklist",
+        copy=True,
+        help="What the agent must capture for this kind of request.",
+    )
     description = fields.Html(translate=True)
 
     _sql_constraints = [
@@ -70,6 +125,26 @@ class CcServiceType(models.Model):
             "Another service type of this company already has this code.",
         ),
     ]
+
+    @api.constrains(
+        "sla_response_hours", "sla_resolution_hours", "sla_department_hours"
+    )
+    def _check_sla_hours(self):
+        for service in self:
+            if (
+                min(
+                    service.sla_response_hours,
+                    service.sla_resolution_hours,
+                    service.sla_department_hours,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Service type %(service)s: SLA targets are hours, not below 0.",
+                        service=service.name,
+                    )
+                )
 
     @api.constrains("resolution_policy", "department_id", "limit_amount")
     def _check_resolution_policy(self):
@@ -93,3 +168,30 @@ class CcServiceType(models.Model):
                         service=service.name,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+
+    def _sla_calendar(self):
+        self.ensure_one()
+        return self.sla_calendar_id or self.company_id.resource_calendar_id
+
+    def _requires_escalation(self, amount=0.0):
+        """Whether a request of this type, for ``amount``, is the department's
+        to decide."""
+        self.ensure_one()
+        if self.resolution_policy == "escalate":
+            return True
+        return self.resolution_policy == "limit" and amount > self.limit_amount
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get("cc.ticket").id
+        if self.id:
+            values["alias_defaults"] = defaults = literal_eval(
+                self.alias_id.alias_defaults or "{}"
+            )
+            defaults["service_type_id"] = self.id
+            defaults["channel"] = "email"
+        return values

@@ -1,0 +1,3 @@
+from . import cc_ticket_escalate
+from . import cc_ticket_send_back
+from . import cc_ticket_verify
