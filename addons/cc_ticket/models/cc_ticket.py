@@ -527,12 +527,13 @@ class CcTicket(models.Model):
 
     def _on_stage_change(self, previous, stage):
         now = fields.Datetime.now()
+        if previous == "new" and stage in ("in_progress", "waiting"):
+            # Taking the request or asking the customer: the customer is answered.
+            self._set_first_response(now)
         if previous == "waiting" and stage != "waiting":
             self._resume_clocks(now)
         if stage == "waiting" and previous != "waiting":
             self._pause_clocks(now)
-        if stage == "in_progress" and previous == "new":
-            self._set_first_response(now)
         if stage == "resolved":
             values = {
                 "date_resolved": now,
@@ -959,6 +960,8 @@ class CcTicket(models.Model):
         if msg_dict.get("author_id"):
             partner = partner.browse(msg_dict["author_id"])
         values = {
+            # The number comes from the sequence, not from the subject.
+            "name": "/",
             "subject": msg_dict.get("subject") or self.env._("(no subject)"),
             "channel": "email",
             "partner_id": partner.id,
@@ -967,6 +970,8 @@ class CcTicket(models.Model):
             **(custom_values or {}),
         }
         ticket = super().message_new(msg_dict, custom_values=values)
+        if ticket.contact_email != email and email:
+            ticket.contact_email = email
         if partner:
             ticket.message_subscribe(partner_ids=partner.ids)
         ticket._send_acknowledgement()

@@ -47,13 +47,17 @@ class TestServiceType(TicketCase):
         self.assertEqual(service.limit_amount, 300)
 
     def test_code_unique_per_company(self):
-        self.ServiceType.create({"name": "Billing question", "code": "BILL"})
+        self.ServiceType.create({"name": "Billing question", "code": "T_BILL"})
         other_company = self.env["res.company"].create({"name": "Other Co"})
         self.ServiceType.create(
-            {"name": "Billing question", "code": "BILL", "company_id": other_company.id}
+            {
+                "name": "Billing question",
+                "code": "T_BILL",
+                "company_id": other_company.id,
+            }
         )
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            self.ServiceType.create({"name": "Billing again", "code": "BILL"})
+            self.ServiceType.create({"name": "Billing again", "code": "T_BILL"})
 
     def test_who_may_change_the_catalogue(self):
         service = self.ServiceType.create({"name": "Store locations", "code": "STORES"})
