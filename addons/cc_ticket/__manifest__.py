@@ -24,4 +24,7 @@
         "views/cc_ticket_menus.xml",
     ],
     "demo": ["demo/cc_service_type_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["cc_ticket/static/tests/tours/**/*"],
+    },
 }

@@ -4,4 +4,5 @@ from . import test_service_type
 from . import test_sla
 from . import test_ticket_access
 from . import test_ticket_flow
+from . import test_tour
 from . import test_verification
