@@ -12,8 +12,10 @@
     "data": [
         "security/cc_ticket_groups.xml",
         "security/ir.model.access.csv",
+        "security/portal/ir.model.access.csv",
         "security/cc_service_type_security.xml",
         "security/cc_ticket_security.xml",
+        "security/cc_ticket_portal_security.xml",
         "data/cc_ticket_data.xml",
         "data/mail_template_data.xml",
         "wizard/cc_ticket_wizard_views.xml",
@@ -21,6 +23,7 @@
         "views/cc_ticket_views.xml",
         "views/cc_ticket_escalation_views.xml",
         "views/res_config_settings_views.xml",
+        "views/cc_ticket_portal_templates.xml",
         "views/cc_ticket_menus.xml",
     ],
     "demo": ["demo/cc_service_type_demo.xml"],

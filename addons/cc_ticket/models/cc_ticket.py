@@ -1037,8 +1037,9 @@ class CcTicket(models.Model):
         if author.user_ids and not all(user.share for user in author.user_ids):
             return False
         email = tools.email_normalize(kwargs.get("email_from") or author.email or "")
+        customer = self.partner_id.commercial_partner_id
         return bool(
-            (self.partner_id and author == self.partner_id)
+            (customer and author.commercial_partner_id == customer)
             or (email and email == tools.email_normalize(self.contact_email or ""))
         )
 
