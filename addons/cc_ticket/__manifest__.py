@@ -25,6 +25,7 @@
         "views/res_config_settings_views.xml",
         "views/cc_ticket_portal_templates.xml",
         "views/cc_ticket_menus.xml",
+        "wizard/cc_ticket_report_export_views.xml",
     ],
     "demo": ["demo/cc_service_type_demo.xml"],
     "assets": {

@@ -112,7 +112,6 @@ class CcServiceType(models.Model):
     checklist_ids = fields.One2many(
         "cc.service.checklist.item",
         "service_type_id",
-        string="Checklist",
         copy=True,
         help="What the agent must capture for this kind of request.",
     )

@@ -64,9 +64,7 @@ class CcTicket(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", index=True, tracking=True
     )
-    contact_phone = fields.Char(
-        compute="_compute_contact", store=True, readonly=False, string="Contact Phone"
-    )
+    contact_phone = fields.Char(compute="_compute_contact", store=True, readonly=False)
     contact_email = fields.Char(
         compute="_compute_contact", store=True, readonly=False, string="Contact E-mail"
     )
@@ -80,9 +78,7 @@ class CcTicket(models.Model):
         required=True,
         default="phone",
     )
-    service_type_id = fields.Many2one(
-        "cc.service.type", string="Service Type", index=True, tracking=True
-    )
+    service_type_id = fields.Many2one("cc.service.type", index=True, tracking=True)
     category = fields.Selection(related="service_type_id.category", store=True)
     description = fields.Html()
     amount = fields.Monetary(
@@ -94,7 +90,6 @@ class CcTicket(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     owner_id = fields.Many2one(
         "hr.employee",
-        string="Owner",
         index=True,
         tracking=True,
         domain="[('is_cc_agent', '=', True)]",
@@ -148,9 +143,7 @@ class CcTicket(models.Model):
         help="How long the customer waited in the phone queue before an agent "
         "answered, for requests taken on a call.",
     )
-    checklist_ids = fields.One2many(
-        "cc.ticket.checklist", "ticket_id", string="Checklist"
-    )
+    checklist_ids = fields.One2many("cc.ticket.checklist", "ticket_id")
     escalation_ids = fields.One2many(
         "cc.ticket.escalation", "ticket_id", string="Escalations"
     )
@@ -180,9 +173,15 @@ class CcTicket(models.Model):
         string="Resolved On", readonly=True, copy=False, index=True
     )
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    sla_response_deadline = fields.Datetime(readonly=True, copy=False, index=True)
-    sla_resolution_deadline = fields.Datetime(readonly=True, copy=False, index=True)
-    sla_department_deadline = fields.Datetime(readonly=True, copy=False, index=True)
+    sla_response_deadline = fields.Datetime(
+        string="First Response Deadline", readonly=True, copy=False, index=True
+    )
+    sla_resolution_deadline = fields.Datetime(
+        string="Agent Deadline", readonly=True, copy=False, index=True
+    )
+    sla_department_deadline = fields.Datetime(
+        string="Department Deadline", readonly=True, copy=False, index=True
+    )
     sla_response_status = fields.Selection(
         SLA_STATUSES,
         string="First Response SLA",
@@ -197,14 +196,18 @@ class CcTicket(models.Model):
         SLA_STATUSES, string="Department SLA", default="none", readonly=True, index=True
     )
     sla_agent_start = fields.Datetime(
+        string="Agent Clock Start",
         readonly=True,
         copy=False,
         help="When the agent's resolution clock started: the request's creation, "
         "or its return to the agent (sent back, reopened).",
     )
-    sla_paused_since = fields.Datetime(readonly=True, copy=False)
+    sla_paused_since = fields.Datetime(string="Paused Since", readonly=True, copy=False)
     sla_paused_hours = fields.Float(
-        readonly=True, copy=False, help="Working hours spent waiting on the customer."
+        string="Paused Hours",
+        readonly=True,
+        copy=False,
+        help="Working hours spent waiting on the customer.",
     )
     department_paused_hours = fields.Float(readonly=True, copy=False)
     sla_breached = fields.Boolean(
@@ -300,9 +303,10 @@ class CcTicket(models.Model):
             ticket.display_name = f"[{ticket.name}] {ticket.subject or ''}".strip()
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
+        return result
 
     # ------------------------------------------------------------------
     # CRUD
@@ -408,7 +412,7 @@ class CcTicket(models.Model):
 
     def _sla_write(self, values):
         # The clocks are the system's bookkeeping, whoever moves the request.
-        super(CcTicket, self.sudo()).write(values)
+        return super(CcTicket, self.sudo()).write(values)
 
     def _set_first_response(self, when):
         for ticket in self.filtered(lambda t: not t.date_first_response):

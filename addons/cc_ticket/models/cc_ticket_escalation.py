@@ -25,15 +25,15 @@ class CcTicketEscalation(models.Model):
     supervisor_user_id = fields.Many2one(
         related="ticket_id.supervisor_user_id", store=True, index=True
     )
-    from_department_id = fields.Many2one("hr.department", string="From Department")
+    from_department_id = fields.Many2one("hr.department")
     department_id = fields.Many2one(
         "hr.department", string="To Department", required=True, index=True
     )
     reason = fields.Text(required=True)
     automatic = fields.Boolean(help="Escalated by the SLA job, not by the agent.")
-    escalated_by_id = fields.Many2one("res.users", string="Escalated By", required=True)
+    escalated_by_id = fields.Many2one("res.users", required=True)
     date_escalated = fields.Datetime(string="Escalated On", required=True, index=True)
-    accepted_by_id = fields.Many2one("res.users", string="Accepted By")
+    accepted_by_id = fields.Many2one("res.users")
     date_accepted = fields.Datetime(string="Accepted On")
     outcome = fields.Selection(
         [
@@ -45,7 +45,7 @@ class CcTicketEscalation(models.Model):
     note = fields.Text(
         help="What the department said when it resolved or sent it back."
     )
-    done_by_id = fields.Many2one("res.users", string="Done By")
+    done_by_id = fields.Many2one("res.users")
     date_done = fields.Datetime(string="Done On")
     hours_to_accept = fields.Float(
         compute="_compute_durations",

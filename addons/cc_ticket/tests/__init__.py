@@ -1,6 +1,7 @@
 from . import test_i18n
 from . import test_mail_gateway
 from . import test_portal
+from . import test_report_export
 from . import test_service_type
 from . import test_sla
 from . import test_ticket_access
