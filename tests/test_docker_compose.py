@@ -90,7 +90,18 @@ class TestDockerCompose(unittest.TestCase):
     def test_listener_runs_the_odoo_image_beside_freeswitch(self):
         listener = self.services["listener"]
         self.assertEqual(listener["image"], self.services["odoo"]["image"])
-        self.assertEqual(listener["command"][:2], ["odoo", "cc_listener"])
+        command = listener["command"]
+        self.assertEqual(command[0], "odoo")
+        # odoo-bin finds an addon's sub-command only with --addons-path first.
+        self.assertTrue(command[1].startswith("--addons-path=/mnt/extra-addons,"))
+        self.assertEqual(command[2], "cc_listener")
+        self.assertEqual(
+            command[3], "--database=${ODOO_DATABASE:?set ODOO_DATABASE in .env}"
+        )
+        addons_path = command[1].split("=", 1)[1]
+        conf = configparser.ConfigParser()
+        conf.read(ROOT / "config" / "odoo.conf")
+        self.assertEqual(addons_path, conf["options"]["addons_path"])
         self.assertEqual(listener["volumes"], self.services["odoo"]["volumes"])
         self.assertNotIn("ports", listener)
         self.assertIn("telephony", listener["networks"])
@@ -171,6 +182,26 @@ class TestFreeswitchConfig(unittest.TestCase):
             if action.get("application") == "callcenter"
         }
         self.assertEqual(targets, queues)
+
+    def test_dialplan_sets_what_odoo_reads(self):
+        """Every channel variable the listener reads (variable_cc_* in
+        cc_call.py) is set by the dialplan, and the call is recorded where
+        cc_recording_path says, after the notice."""
+        source = (ROOT / "addons/cc_telephony/models/cc_call.py").read_text()
+        read = set(re.findall(r'"variable_(cc_[a-z_]+)"', source)) - {"cc_side"}
+        self.assertEqual(
+            read, {"cc_recording_path", "cc_recording_notice", "cc_service_type"}
+        )
+        dialplan = freeswitch_xml("config/freeswitch/dialplan/cc_suite_public.xml")
+        actions = [
+            (a.get("application"), a.get("data")) for a in dialplan.iter("action")
+        ]
+        sets = {data.split("=", 1)[0] for app, data in actions if app == "set"}
+        self.assertLessEqual(read, sets)
+        order = [app for app, _data in actions]
+        self.assertLess(order.index("playback"), order.index("record_session"))
+        record = next(data for app, data in actions if app == "record_session")
+        self.assertTrue(record.endswith("/${cc_recording_path}"))
 
 
 if __name__ == "__main__":

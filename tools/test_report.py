@@ -27,6 +27,8 @@ RESULT = re.compile(
     r"when loading database"
 )
 SKIPPED = re.compile(r"^skipped \S+ : ")
+# A whole class skipped from its setUpClass: its tests were not counted as run.
+SKIPPED_CLASS = re.compile(r"^skipped setUpClass \((?P<name>\S+)\) : (?P<reason>.*)")
 HOOT_PASSED = re.compile(r"\[HOOT\] passed (\d+) tests")
 MODULE_LOADED = re.compile(
     r"^Module (?P<module>\S+) loaded in .* \(incl\. [\d.]+s test\)"
@@ -47,6 +49,7 @@ def scan_log(path, allowed):
     result = None
     skipped = hoot = 0
     rejected = []
+    skipped_classes = []
     with open(path, encoding="utf-8", errors="replace") as log:
         for raw in log:
             line = raw.rstrip("\n")
@@ -59,13 +62,15 @@ def scan_log(path, allowed):
                 result = {key: int(value) for key, value in found.groupdict().items()}
             if level == "INFO" and SKIPPED.match(message):
                 skipped += 1
+            if level == "INFO" and (found := SKIPPED_CLASS.match(message)):
+                skipped_classes.append(f"{found['name']}: {found['reason'].strip()}")
             if found := HOOT_PASSED.search(message):
                 hoot += int(found[1])
             if level in ("ERROR", "CRITICAL"):
                 rejected.append(line)
             elif level == "WARNING" and not any(p.search(line) for p in allowed):
                 rejected.append(line)
-    return result, skipped, hoot, rejected
+    return result, skipped, hoot, rejected, skipped_classes
 
 
 def main():
@@ -80,7 +85,9 @@ def main():
     )
     args = parser.parse_args()
 
-    result, skipped, hoot, rejected = scan_log(args.log, read_allowed(args.checklog))
+    result, skipped, hoot, rejected, skipped_classes = scan_log(
+        args.log, read_allowed(args.checklog)
+    )
     passed = failed = 0
     ok = True
     if result is None:
@@ -97,6 +104,8 @@ def main():
         )
         if hoot:
             print(f"Hoot JS tests, run in Chromium inside those: {hoot} passed")
+        for skipped_class in skipped_classes:
+            print(f"Skipped, not run: {skipped_class}")
         if result["run"] == 0:
             print("Odoo ran no test at all: that is a failure.")
             ok = False

@@ -1,4 +1,7 @@
-from odoo.exceptions import AccessError, ValidationError
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.cc_agent.tests.common import CallCenterCase
@@ -46,6 +49,32 @@ class TestPbxServer(CallCenterCase):
         self.assertEqual(self.server.with_user(self.user_supervisor).host, "10.0.0.5")
         with self.assertRaises(AccessError):
             self.server.with_user(self.user_supervisor).write({"enabled": False})
+
+    def test_connection_test_says_the_version_or_why_not(self):
+        from .fake_freeswitch import FakeFreeSwitch
+
+        version = "FreeSWITCH Version 1.10.12-release 64bit\n"
+        with FakeFreeSwitch("S3cret-ESL", {"version": version}) as freeswitch:
+            self.server.write({"host": freeswitch.host, "esl_port": freeswitch.port})
+            action = self.server.action_test_connection()
+        self.assertIn("1.10.12", action["params"]["message"])
+        self.assertEqual(self.server.freeswitch_version, version.strip())
+        with FakeFreeSwitch("another", {}) as freeswitch:
+            self.server.esl_port = freeswitch.port
+            with self.assertRaisesNaming(
+                UserError, "refused Odoo's Event Socket password"
+            ) as caught:
+                self.server.action_test_connection()
+        self.assertNotIn("S3cret-ESL", str(caught.exception))
+
+    def test_silent_node(self):
+        self.server.write({"state": "connected", "last_event": fields.Datetime.now()})
+        self.assertFalse(self.server.is_silent)
+        self.server.last_event = fields.Datetime.now() - timedelta(minutes=5)
+        self.server.last_connected = fields.Datetime.now() - timedelta(minutes=6)
+        self.assertTrue(self.server.is_silent)
+        self.server.state = "disconnected"
+        self.assertFalse(self.server.is_silent)
 
 
 @tagged("post_install", "-at_install")

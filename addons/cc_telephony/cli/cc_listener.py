@@ -1,0 +1,321 @@
+"""odoo-bin cc_listener: connects Odoo to every enabled FreeSWITCH node.
+
+One thread per node keeps an Event Socket connection (inbound mode), with a
+backoff between attempts; the events it receives are applied to Odoo in
+short transactions (a few events at a time, each alone again if the batch
+fails), so that calls, screen-pops and agent states follow FreeSWITCH within
+milliseconds. The listener holds no state of its own: after any restart or
+reconnection it asks FreeSWITCH which calls are live and reconciles.
+"""
+
+import argparse
+import json
+import logging
+import queue
+import signal
+import threading
+import time
+from datetime import datetime, timezone
+
+import odoo
+from odoo.cli import Command
+from odoo.tools import config
+
+from ..tools.esl import EslAuthError, EslConnection, EslError, backoff_delays
+
+_logger = logging.getLogger(__name__)
+
+EVENTS = [
+    "CHANNEL_CREATE",
+    "CHANNEL_ANSWER",
+    "CHANNEL_BRIDGE",
+    "CHANNEL_HANGUP_COMPLETE",
+    "BACKGROUND_JOB",
+    "HEARTBEAT",
+]
+CUSTOM = ["callcenter::info"]
+# Events applied together in one transaction, at most, and how long the
+# worker waits to gather them: small enough for a screen-pop within tens of
+# milliseconds, large enough for a busy hour.
+BATCH_SIZE = 100
+BATCH_WINDOW = 0.01
+# How often the node's health (last event) is written, at most.
+HEALTH_EVERY = 5.0
+# How often the list of enabled nodes is read again.
+NODES_EVERY = 30.0
+
+
+class NodeWorker(threading.Thread):
+    """Keeps one FreeSWITCH node connected and applies its events."""
+
+    # The first wait before reconnecting, in seconds (it doubles up to a
+    # minute).
+    retry_initial = 1.0
+
+    def __init__(self, registry, server_id, settings=None):
+        super().__init__(name=f"cc_listener-node-{server_id}", daemon=True)
+        self.registry = registry
+        self.server_id = server_id
+        self.settings = settings  # what it connects with, to notice a change
+        self.stopping = threading.Event()
+        self.events = queue.Queue()
+        self.connection = None
+        self.last_health = 0.0
+        self.applied = 0
+        self.state = None  # the node's state as last written
+
+    # --- the node's record -------------------------------------------------
+
+    def _env(self, cr):
+        return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+    def _node(self, env):
+        return env["cc.pbx.server"].browse(self.server_id).exists()
+
+    def _health(self, **values):
+        self.state = values.get("state", self.state)
+        try:
+            with self.registry.cursor() as cr:
+                node = self._node(self._env(cr))
+                if node:
+                    node.write(values)
+        except Exception:
+            _logger.exception("Node %s: could not write its health", self.server_id)
+
+    # --- connection loop ---------------------------------------------------
+
+    def stop(self):
+        """Ends the worker: the connection is closed, the thread returns."""
+        self.stopping.set()
+        connection = self.connection
+        if connection:
+            connection.close()
+
+    def run(self):
+        delays = backoff_delays(self.retry_initial)
+        while not self.stopping.is_set():
+            try:
+                with self.registry.cursor() as cr:
+                    node = self._node(self._env(cr))
+                    if not node or not node.enabled or not node.active:
+                        return
+                    host, port, password = (
+                        node.host,
+                        node.esl_port,
+                        node.esl_password or "",
+                    )
+                    label = node.name
+                self._serve(host, port, password, label)
+                delays = backoff_delays(self.retry_initial)
+            except EslAuthError as error:
+                _logger.error("Node %s: the Event Socket refused the password", label)
+                self._health(state="error", last_error=str(error))
+            except (OSError, EslError) as error:
+                _logger.warning("Node %s: %s", self.server_id, error)
+                self._health(
+                    state="disconnected", last_error=str(error) or type(error).__name__
+                )
+            except Exception as error:
+                _logger.exception("Node %s: unexpected error", self.server_id)
+                self._health(state="error", last_error=str(error))
+            finally:
+                if self.connection:
+                    self.connection.close()
+                    self.connection = None
+            if self.stopping.wait(next(delays)):
+                break
+        if self.state == "connected":
+            self._health(state="disconnected", last_error="The listener stopped.")
+
+    def _serve(self, host, port, password, label):
+        lost = threading.Event()
+        self.connection = EslConnection(
+            host,
+            port,
+            password,
+            on_event=self.events.put,
+            on_disconnect=lambda reason: lost.set(),
+        )
+        # Calls recorded before this moment and no longer live in FreeSWITCH
+        # ended while nobody listened (see _reconcile).
+        connected_at = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.connection.connect()
+        self.connection.subscribe(EVENTS, custom=CUSTOM)
+        version = self.connection.api("version").strip()
+        _logger.info("Node %s connected (%s:%s, %s)", label, host, port, version)
+        self._health(
+            state="connected",
+            last_connected=odoo.fields.Datetime.now(),
+            last_error=False,
+            freeswitch_version=version,
+        )
+        self._reconcile(connected_at)
+        while not self.stopping.is_set() and not lost.is_set():
+            self._drain(timeout=0.5)
+        while not self.events.empty():
+            self._drain(timeout=0)
+        if not self.stopping.is_set():
+            raise EslError("the connection was lost")
+
+    def _reconcile(self, before):
+        """Calls Odoo thinks are live but FreeSWITCH no longer has (their
+        hangup was lost while the listener was away) are ended now."""
+        reply = self.connection.api("show channels as json")
+        try:
+            rows = json.loads(reply or "{}").get("rows") or []
+        except ValueError:
+            _logger.warning(
+                "Node %s: unreadable channel list, not reconciled", self.server_id
+            )
+            return
+        live = {row.get("uuid") for row in rows} | {
+            row.get("call_uuid") for row in rows
+        }
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            env["cc.call"]._cc_reconcile(self._node(env), live - {None, ""}, before)
+
+    # --- applying events -------------------------------------------------
+
+    def _drain(self, timeout):
+        try:
+            first = (
+                self.events.get(timeout=timeout)
+                if timeout
+                else self.events.get_nowait()
+            )
+        except queue.Empty:
+            return
+        batch = [first]
+        deadline = time.monotonic() + BATCH_WINDOW
+        while len(batch) < BATCH_SIZE:
+            remaining = deadline - time.monotonic()
+            try:
+                batch.append(self.events.get(timeout=max(remaining, 0)))
+            except queue.Empty:
+                break
+        self.apply(batch)
+
+    def apply(self, batch):
+        """Applies events in one transaction; if it fails, each alone, so that
+        one bad event costs only itself."""
+        payloads = [self._payload(event) for event in batch]
+        try:
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                node = self._node(env)
+                for payload in payloads:
+                    env["cc.call"]._cc_apply_event(node, payload)
+        except Exception:
+            for payload in payloads:
+                try:
+                    with self.registry.cursor() as cr:
+                        env = self._env(cr)
+                        env["cc.call"]._cc_apply_event(self._node(env), payload)
+                except Exception:
+                    _logger.exception(
+                        "Node %s: event %s %s skipped",
+                        self.server_id,
+                        payload.get("Event-Name"),
+                        payload.get("Unique-ID") or payload.get("CC-Action") or "",
+                    )
+        self.applied += len(payloads)
+        now = time.monotonic()
+        if now - self.last_health > HEALTH_EVERY:
+            self.last_health = now
+            self._health(last_event=odoo.fields.Datetime.now(), state="connected")
+
+    @staticmethod
+    def _payload(event):
+        payload = dict(event)
+        if getattr(event, "body", None) and "_body" not in payload:
+            payload["_body"] = event.body
+        return payload
+
+
+class Listener:
+    """The nodes' workers, started, restarted and stopped as nodes are
+    enabled, changed or disabled in Odoo."""
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+        self.stopping = threading.Event()
+        self.workers = {}
+
+    @staticmethod
+    def _enabled_nodes(registry):
+        """What each enabled node is reached with."""
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            nodes = env["cc.pbx.server"].search([("enabled", "=", True)])
+            return {
+                node.id: (node.host, node.esl_port, node.esl_password or "")
+                for node in nodes
+            }
+
+    def _sync_workers(self, registry):
+        wanted = self._enabled_nodes(registry)
+        for server_id, worker in list(self.workers.items()):
+            if wanted.get(server_id) != worker.settings or not worker.is_alive():
+                worker.stop()
+                worker.join(timeout=10)
+                del self.workers[server_id]
+        for server_id, settings in wanted.items():
+            if server_id not in self.workers:
+                worker = NodeWorker(registry, server_id, settings)
+                self.workers[server_id] = worker
+                worker.start()
+
+    def serve_forever(self):
+        _logger.info("Telephony listener started on database %s", self.dbname)
+        registry = None
+        while not self.stopping.is_set():
+            try:
+                if registry is None:
+                    registry = odoo.modules.registry.Registry(self.dbname)
+                self._sync_workers(registry)
+            except Exception as error:
+                # The database is not created yet, or cc_telephony not
+                # installed in it: wait for it rather than die.
+                _logger.warning(
+                    "Database %s is not ready for the telephony listener (%s); "
+                    "trying again in %s seconds",
+                    self.dbname,
+                    error,
+                    int(NODES_EVERY),
+                )
+                registry = None
+            self.stopping.wait(NODES_EVERY)
+        for worker in self.workers.values():
+            worker.stop()
+        for worker in self.workers.values():
+            worker.join(timeout=10)
+        _logger.info("Telephony listener stopped")
+
+    def stop(self, *_args):
+        self.stopping.set()
+
+
+class CcListener(Command):
+    """Connect Odoo to FreeSWITCH: calls, screen-pops, agent states"""
+
+    name = "cc_listener"
+
+    def run(self, args):
+        parser = argparse.ArgumentParser(
+            prog="odoo-bin cc_listener",
+            description=__doc__.splitlines()[0],
+            add_help=False,
+        )
+        parser.parse_known_args(args)
+        config.parse_config(args, setup_logging=True)
+        databases = [name for name in (config["db_name"] or "").split(",") if name]
+        if len(databases) != 1:
+            raise SystemExit(
+                "cc_listener: give exactly one database (-d / --database)."
+            )
+        odoo.service.server.load_server_wide_modules()
+        listener = Listener(databases[0])
+        signal.signal(signal.SIGTERM, listener.stop)
+        signal.signal(signal.SIGINT, listener.stop)
+        listener.serve_forever()

@@ -1,0 +1,1219 @@
+import logging
+import os
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from psycopg2 import IntegrityError
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
+
+# A call only moves forward: a late or repeated event never takes it back.
+STATES = [
+    ("ringing", "Ringing"),
+    ("queued", "In Queue"),
+    ("offering", "Offered to an Agent"),
+    ("dialing", "Dialing"),
+    ("talking", "Talking"),
+    ("ended", "Ended"),
+    ("failed", "Failed"),
+]
+STATE_RANK = {key: rank for rank, (key, _label) in enumerate(STATES)}
+STATE_RANK["failed"] = STATE_RANK["ended"]
+# What mod_callcenter says about a caller (a member of a queue).
+MEMBER_ACTIONS = (
+    "member-queue-start",
+    "agent-offering",
+    "bridge-agent-start",
+    "bridge-agent-end",
+    "bridge-agent-fail",
+    "member-queue-end",
+)
+# What a person may change on a call: who the customer is, what they want,
+# which requests it belongs to.
+USER_WRITABLE = {"partner_id", "service_type_id", "ticket_ids"}
+
+# What a failed click-to-dial means for the agent (FreeSWITCH hangup causes).
+FAILURE_REASONS = {
+    "USER_NOT_REGISTERED": "phone",
+    "SUBSCRIBER_ABSENT": "phone",
+    "NO_USER_RESPONSE": "phone",
+    "NO_ANSWER": "no_answer",
+    "ORIGINATOR_CANCEL": "no_answer",
+    "USER_BUSY": "busy",
+    "CALL_REJECTED": "rejected",
+    "UNALLOCATED_NUMBER": "number",
+    "INVALID_NUMBER_FORMAT": "number",
+    "NO_ROUTE_DESTINATION": "number",
+    "GATEWAY_DOWN": "gateway",
+    "NORMAL_TEMPORARY_FAILURE": "gateway",
+    "DESTINATION_OUT_OF_ORDER": "gateway",
+    "NETWORK_OUT_OF_ORDER": "gateway",
+}
+
+
+def gateway_status(text):
+    """ "up", "down" or "unknown" (no such gateway) from the output of
+    ``sofia status gateway <name>`` (lines "Status  \tUP", "State   \tREGED")."""
+    if not text or "Invalid Gateway" in text:
+        return "unknown"
+    values = {}
+    for line in text.splitlines():
+        key, _tab, value = line.partition("\t")
+        values[key.strip()] = value.strip()
+    if values.get("Status", "").startswith("DOWN") or values.get("State") in (
+        "FAIL_WAIT",
+        "NOREG_FAIL",
+        "DOWN",
+    ):
+        return "down"
+    return "up" if "Status" in values else "unknown"
+
+
+def event_time(event, header="Event-Date-Timestamp"):
+    """An event's microsecond timestamp as the naive UTC datetime Odoo stores
+    (to the second, as Odoo shows it: events a few milliseconds apart, in
+    whatever order they come, give the same times)."""
+    value = event.get(header)
+    try:
+        micros = int(value)
+    except (TypeError, ValueError):
+        return None
+    if micros <= 0:
+        return None
+    return datetime.fromtimestamp(micros // 1000000, tz=timezone.utc).replace(
+        tzinfo=None
+    )
+
+
+class CcCall(models.Model):
+    """A customer's call, as FreeSWITCH reported it.
+
+    It is keyed by the FreeSWITCH Unique-ID of the customer's leg (or, for a
+    call the agent placed from Odoo, of the agent's leg Odoo chose). Every
+    event is applied idempotently: dates are kept once, the state only moves
+    forward, the handled contact and the callback request are made once, so
+    duplicate, late or out-of-order events never double anything.
+    """
+
+    _name = "cc.call"
+    _description = "Call"
+    _order = "date_created desc, id desc"
+
+    unique_id = fields.Char(string="FreeSWITCH Unique-ID", required=True, readonly=True)
+    server_id = fields.Many2one(
+        "cc.pbx.server",
+        string="FreeSWITCH Node",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    company_id = fields.Many2one(related="server_id.company_id", store=True, index=True)
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound")], required=True, readonly=True
+    )
+    state = fields.Selection(
+        STATES, default="ringing", required=True, index=True, readonly=True
+    )
+    number = fields.Char(
+        string="Number as Received",
+        readonly=True,
+        help="The customer's number as FreeSWITCH gave it.",
+    )
+    number_e164 = fields.Char(string="Number", readonly=True, index=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True)
+    agent_id = fields.Many2one("hr.employee", index=True, readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        related="agent_id.user_id",
+        store=True,
+        index=True,
+        string="Agent User",
+    )
+    supervisor_user_id = fields.Many2one(
+        "res.users", related="agent_id.parent_id.user_id", store=True, index=True
+    )
+    queue_id = fields.Many2one("cc.queue", readonly=True, index=True)
+    service_type_id = fields.Many2one("cc.service.type")
+    date_created = fields.Datetime(string="Started", readonly=True, index=True)
+    date_queued = fields.Datetime(string="Queued", readonly=True)
+    date_offered = fields.Datetime(string="Offered", readonly=True)
+    date_answered = fields.Datetime(
+        string="Answered",
+        readonly=True,
+        help="When the agent and the customer were connected.",
+    )
+    date_ended = fields.Datetime(string="Ended", readonly=True)
+    wait = fields.Integer(
+        string="Wait (s)",
+        compute="_compute_durations",
+        store=True,
+        aggregator="avg",
+        help="From the queue (or the start) to the agent, or to the end for a "
+        "call no agent took.",
+    )
+    talk = fields.Integer(
+        string="Talk (s)", compute="_compute_durations", store=True, aggregator="avg"
+    )
+    hangup_cause = fields.Char(readonly=True)
+    abandoned = fields.Boolean(
+        readonly=True,
+        index=True,
+        help="The caller hung up in the queue before an agent answered.",
+    )
+    failure_reason = fields.Char(
+        readonly=True, help="Why a call placed from Odoo failed."
+    )
+    job_uuid = fields.Char(readonly=True, index="btree_not_null", copy=False)
+    recording_path = fields.Char(readonly=True, groups="base.group_system")
+    has_recording = fields.Boolean(compute="_compute_has_recording")
+    recording_notice = fields.Boolean(
+        readonly=True,
+        help="The caller was told the call is recorded (PDPL), before the "
+        "recording started.",
+    )
+    recording_deleted = fields.Datetime(readonly=True)
+    ticket_ids = fields.Many2many(
+        "cc.ticket", "cc_call_ticket_rel", "call_id", "ticket_id", string="Requests"
+    )
+    callback_ticket_id = fields.Many2one("cc.ticket", string="Callback", readonly=True)
+    interaction_id = fields.Many2one(
+        "cc.interaction", string="Handled Contact", readonly=True
+    )
+    offered_agent_ids = fields.Many2many(
+        "hr.employee",
+        "cc_call_offered_agent_rel",
+        "call_id",
+        "employee_id",
+        string="Offered To",
+        readonly=True,
+        help="The agents whose phone rang for this call.",
+    )
+    res_model = fields.Char(readonly=True, help="The record the call was placed from.")
+    res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
+
+    _sql_constraints = [
+        ("unique_id_unique", "unique(unique_id)", "A call is recorded once."),
+    ]
+
+    def write(self, vals):
+        # What FreeSWITCH reported is the system's to write (the listener and
+        # click-to-dial run as superuser); people only link the call.
+        forbidden = set(vals) - USER_WRITABLE
+        if forbidden and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Only the phone system changes a call's %(fields)s.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+        return super().write(vals)
+
+    @api.depends("date_created", "date_queued", "date_answered", "date_ended")
+    def _compute_durations(self):
+        for call in self:
+            start = call.date_queued or call.date_created
+            until = call.date_answered or call.date_ended
+            call.wait = (
+                max(0, int((until - start).total_seconds())) if start and until else 0
+            )
+            call.talk = (
+                max(0, int((call.date_ended - call.date_answered).total_seconds()))
+                if call.date_answered and call.date_ended
+                else 0
+            )
+
+    def _compute_has_recording(self):
+        for call in self:
+            call.has_recording = (
+                bool(call.sudo().recording_path) and not call.recording_deleted
+            )
+
+    @api.depends("number_e164", "number", "partner_id")
+    def _compute_display_name(self):
+        for call in self:
+            who = call.partner_id.name or call.number_e164 or call.number or "?"
+            call.display_name = f"{who} — {call.date_created or ''}"
+
+    # ------------------------------------------------------------------
+    # Normalizing numbers and finding customers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cc_normalize(self, number, company):
+        """``number`` in E.164 (the company's country for national numbers), or
+        False when it is not a phone number (an extension, "anonymous")."""
+        if not number:
+            return False
+        country = company.country_id or self.env.ref("base.sa")
+        digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+        if len(digits.lstrip("+")) < 6:
+            return False
+        return self.env["res.partner"]._phone_format(
+            number=number, country=country, force_format="E164"
+        )
+
+    # ------------------------------------------------------------------
+    # Applying FreeSWITCH events
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cc_apply_event(self, server, event):
+        """Applies one event of ``server`` (a mapping of its headers). Returns
+        the call it concerned, if any."""
+        name = event.get("Event-Name")
+        if name == "CUSTOM" and event.get("Event-Subclass") == "callcenter::info":
+            return self._cc_on_callcenter(server, event)
+        if name == "BACKGROUND_JOB":
+            return self._cc_on_job(server, event)
+        if name in (
+            "CHANNEL_CREATE",
+            "CHANNEL_ANSWER",
+            "CHANNEL_BRIDGE",
+            "CHANNEL_HANGUP_COMPLETE",
+        ):
+            return self._cc_on_channel(server, event)
+        return self.browse()
+
+    def _cc_find(self, unique_id):
+        if not unique_id:
+            return self.browse()
+        return self.search([("unique_id", "=", unique_id)], limit=1)
+
+    def _cc_create_from(self, server, event, unique_id):
+        """The customer's call first seen on ``event`` (usually its channel's
+        creation, but any event of the caller's leg or of its queue will do:
+        a listener started mid-call, or events out of order, still record
+        it). Another listener, or this one before a restart, may have recorded
+        it meanwhile: the unique key keeps it single."""
+        if event.get("Event-Name") == "CUSTOM":
+            number = event.get("CC-Member-CID-Number")
+        else:
+            number = event.get("Caller-Caller-ID-Number")
+        e164 = self._cc_normalize(number, server.company_id)
+        partner = self.env["res.partner"]._cc_find_by_number(e164)[:1]
+        values = {
+            "unique_id": unique_id,
+            "server_id": server.id,
+            "direction": "inbound",
+            "number": number,
+            "number_e164": e164,
+            "partner_id": partner.id,
+            "date_created": self._cc_date_created(event, unique_id),
+            "service_type_id": self._cc_service_type(server, event).id,
+        }
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                call = self.create(
+                    {key: value for key, value in values.items() if value}
+                )
+        except IntegrityError:
+            call = self._cc_find(unique_id)
+            if not call:
+                raise
+        return call
+
+    @staticmethod
+    def _cc_date_created(event, unique_id):
+        """When the caller's channel was created, as far as ``event`` tells:
+        its caller profile when the event is about that channel, else when
+        the caller joined the queue, else the event's own time."""
+        if event.get("Unique-ID") == unique_id:
+            created = event_time(event, "Caller-Channel-Created-Time")
+            if created:
+                return created
+        joined = event.get("CC-Member-Joined-Time")
+        if joined and joined.isdigit() and int(joined) > 0:
+            return event_time({"t": str(int(joined) * 1000000)}, "t")
+        return event_time(event)
+
+    def _cc_service_type(self, server, event):
+        """The service type the caller chose in the voice menu (channel variable
+        cc_service_type, a service type code), if any."""
+        code = event.get("variable_cc_service_type")
+        ServiceType = self.env["cc.service.type"]
+        if not code:
+            return ServiceType
+        return ServiceType.search(
+            [("code", "=", code), ("company_id", "in", (server.company_id.id, False))],
+            limit=1,
+        )
+
+    def _cc_is_customer_leg(self, server, event):
+        contexts = {
+            c.strip() for c in (server.inbound_contexts or "").split(",") if c.strip()
+        }
+        return (
+            event.get("Call-Direction") == "inbound"
+            and event.get("Caller-Context") in contexts
+            and event.get("variable_cc_side") != "agent"
+        )
+
+    def _cc_advance(self, state, values=None):
+        """Writes ``values`` and moves to ``state`` unless the call is further.
+
+        Whatever order the events come in, and however often: the state only
+        moves forward, and each date keeps the earliest time reported (a
+        repeated or late event does not move it)."""
+        values = dict(values or {})
+        if STATE_RANK[state] > STATE_RANK[self.state]:
+            values["state"] = state
+        for key, value in list(values.items()):
+            if key.startswith("date_"):
+                current = self[key]
+                if not value or (current and current <= value):
+                    del values[key]
+        if values:
+            self.sudo().write(values)
+
+    def _cc_on_channel(self, server, event):
+        name = event.get("Event-Name")
+        unique_id = event.get("Unique-ID")
+        when = event_time(event)
+        call = self._cc_find(unique_id)
+        if not call and self._cc_is_customer_leg(server, event):
+            call = self._cc_create_from(server, event, unique_id)
+        if not call:
+            return self._cc_on_other_leg(server, event)
+        if name == "CHANNEL_CREATE":
+            call._cc_push()
+        elif name == "CHANNEL_ANSWER":
+            if call.direction == "outbound":
+                # The agent picked up: FreeSWITCH now calls the customer.
+                call._cc_push()
+        elif name == "CHANNEL_BRIDGE":
+            live = call.state not in ("ended", "failed")
+            call._cc_advance("talking", {"date_answered": when})
+            call._cc_record_interaction()
+            if live:
+                call._cc_agent_state("on_call")
+            call._cc_push()
+        elif name == "CHANNEL_HANGUP_COMPLETE":
+            values = {
+                "date_created": self._cc_date_created(event, unique_id),
+                "date_ended": event_time(event, "Caller-Channel-Hangup-Time") or when,
+                "hangup_cause": call.hangup_cause or event.get("Hangup-Cause"),
+            }
+            path = event.get("variable_cc_recording_path")
+            if path:
+                values["recording_path"] = path
+            if event.get("variable_cc_recording_notice") in ("true", "1", "yes"):
+                values["recording_notice"] = True
+            state = "ended"
+            if call.direction == "outbound" and not call.date_answered:
+                state = "failed"
+                values["failure_reason"] = call.failure_reason or self._cc_failure_text(
+                    event.get("Hangup-Cause")
+                )
+            call._cc_advance(state, values)
+            call._cc_finish()
+            call._cc_push()
+        return call
+
+    def _cc_on_other_leg(self, server, event):
+        """A leg that is not the customer's: the leg towards an agent's phone
+        (a direct call, no queue), or the customer's side of a call placed
+        from Odoo, whose failure says best why it failed."""
+        other = self._cc_find(event.get("Other-Leg-Unique-ID"))
+        if not other:
+            return other
+        name = event.get("Event-Name")
+        if (
+            name == "CHANNEL_CREATE"
+            and other.direction == "inbound"
+            and event.get("variable_cc_side") != "agent"
+            and not other.agent_id
+        ):
+            agent = self._cc_agent_from_leg(server, event)
+            if agent:
+                other._cc_advance(
+                    "offering",
+                    {"agent_id": agent.id, "date_offered": event_time(event)},
+                )
+                other._cc_offered(agent)
+                other._cc_push()
+        elif (
+            name == "CHANNEL_HANGUP_COMPLETE"
+            and other.direction == "outbound"
+            and not other.date_answered
+            and event.get("Hangup-Cause") not in (None, "", "NORMAL_CLEARING")
+        ):
+            other._cc_advance(
+                "dialing",
+                {
+                    "failure_reason": self._cc_failure_text(event.get("Hangup-Cause")),
+                    "hangup_cause": event.get("Hangup-Cause"),
+                },
+            )
+        return other
+
+    def _cc_agent_from_leg(self, server, event):
+        extension = event.get("variable_dialed_user") or event.get(
+            "Caller-Destination-Number"
+        )
+        return self._cc_agent(server, extension)
+
+    def _cc_agent(self, server, agent_name):
+        """The agent behind a mod_callcenter agent name (1001@default) or an
+        extension (1001)."""
+        extension = (agent_name or "").split("@")[0]
+        if not extension.isdigit():
+            return self.env["hr.employee"]
+        return (
+            self.env["hr.employee"]
+            .sudo()
+            .search(
+                [
+                    ("cc_extension", "=", extension),
+                    ("is_cc_agent", "=", True),
+                    ("company_id", "=", server.company_id.id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _cc_offered(self, agent):
+        if agent not in self.offered_agent_ids:
+            self.sudo().write({"offered_agent_ids": [(4, agent.id)]})
+
+    def _cc_on_callcenter(self, server, event):
+        action = event.get("CC-Action")
+        when = event_time(event)
+        if action in ("agent-status-change", "agent-state-change"):
+            self._cc_sync_agent_from_freeswitch(server, event)
+            return self.browse()
+        if action == "members-count":
+            self._cc_queue(server, event.get("CC-Queue"))._cc_waiting(
+                event.get("CC-Count"), when
+            )
+            return self.browse()
+        member = event.get("CC-Member-Session-UUID")
+        if not member or action not in MEMBER_ACTIONS:
+            return self.browse()
+        call = self._cc_find(member) or self._cc_create_from(server, event, member)
+        queue = self._cc_queue(server, event.get("CC-Queue"))
+        if queue and not call.queue_id:
+            call.sudo().write(
+                {
+                    "queue_id": queue.id,
+                    "service_type_id": call.service_type_id.id
+                    or queue.service_type_id.id,
+                }
+            )
+        joined = (
+            self._cc_date_created(event, "")
+            if event.get("CC-Member-Joined-Time")
+            else when
+        )
+        agent = self._cc_agent(server, event.get("CC-Agent"))
+        live = call.state not in ("ended", "failed")
+        if action == "member-queue-start":
+            call._cc_advance("queued", {"date_queued": joined})
+        elif action == "agent-offering" and agent:
+            call._cc_advance("offering", {"date_queued": joined, "date_offered": when})
+            call._cc_offered(agent)
+            if call.date_answered:
+                return call
+            call.sudo().write({"agent_id": agent.id})
+            call._cc_push(agent)
+            return call
+        elif action == "bridge-agent-start" and agent:
+            call._cc_advance(
+                "talking",
+                {"agent_id": agent.id, "date_queued": joined, "date_answered": when},
+            )
+            call._cc_offered(agent)
+            call._cc_record_interaction()
+            if live:
+                call._cc_agent_state("on_call")
+        elif action == "bridge-agent-fail" and agent:
+            # The agent did not answer: their card goes, the queue tries on.
+            call._cc_gone(agent)
+            return call
+        elif action == "bridge-agent-end" and agent:
+            if agent == call.agent_id and not self._cc_agent_busy_elsewhere(
+                agent, call
+            ):
+                call._cc_agent_state("wrap_up")
+        elif action == "member-queue-end":
+            values = {"date_queued": joined, "date_ended": when}
+            if event.get("CC-Cause") == "Cancel" and not call.date_answered:
+                values["abandoned"] = True
+            call._cc_advance("ended", values)
+            call._cc_finish()
+        call._cc_push()
+        return call
+
+    def _cc_agent_busy_elsewhere(self, agent, call):
+        """Whether ``agent`` is already on another call (a late end of a bridge
+        must not put them in wrap-up in the middle of the next one)."""
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("agent_id", "=", agent.id),
+                    ("state", "=", "talking"),
+                    ("id", "!=", call.id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _cc_queue(self, server, name):
+        if not name:
+            return self.env["cc.queue"]
+        Queue = self.env["cc.queue"].sudo().with_context(active_test=False)
+        queue = Queue.search(
+            [("name", "=", name), ("server_id", "=", server.id)], limit=1
+        )
+        if not queue:
+            queue = Queue.create({"name": name, "server_id": server.id})
+        return queue
+
+    def _cc_on_job(self, server, event):
+        call = self.search([("job_uuid", "=", event.get("Job-UUID"))], limit=1)
+        if not call:
+            return call
+        body = (event.get("_body") or "").strip()
+        if body.startswith("-ERR"):
+            cause = body[4:].strip().split()[0] if body[4:].strip() else ""
+            call.sudo()._cc_advance(
+                "failed",
+                {
+                    "failure_reason": self._cc_failure_text(cause),
+                    "hangup_cause": cause,
+                    "date_ended": event_time(event),
+                },
+            )
+            call._cc_push()
+        return call
+
+    def _cc_failure_text(self, cause):
+        kind = FAILURE_REASONS.get(cause or "")
+        texts = {
+            "phone": self.env._(
+                "Your phone is not connected to the phone system (not registered): "
+                "open your softphone or check your phone's connection."
+            ),
+            "no_answer": self.env._(
+                "You did not answer your phone, so the customer was not called."
+            ),
+            "busy": self.env._("The customer's line is busy."),
+            "rejected": self.env._("The call was rejected."),
+            "number": self.env._(
+                "The customer's number does not exist or is not valid."
+            ),
+            "gateway": self.env._(
+                "The phone line to the outside (the gateway) is down: tell your "
+                "supervisor."
+            ),
+        }
+        return texts.get(kind) or self.env._(
+            "The call failed (%(cause)s).", cause=cause or self.env._("unknown reason")
+        )
+
+    # ------------------------------------------------------------------
+    # Effects
+    # ------------------------------------------------------------------
+
+    def _cc_record_interaction(self):
+        """The agent handled the customer: one contact in their ledger."""
+        self.ensure_one()
+        if self.interaction_id or not self.agent_id.sudo().is_cc_agent:
+            return
+        interaction = self.env["cc.interaction"]._record(
+            [
+                {
+                    "agent_id": self.agent_id.id,
+                    "partner_id": self.partner_id.id,
+                    "channel": "inbound_call"
+                    if self.direction == "inbound"
+                    else "outbound_call",
+                    "date_start": self.date_answered or fields.Datetime.now(),
+                    "source_key": f"cc.call:{self.unique_id}",
+                    "source_model": self._name,
+                    "source_id": self.id,
+                    # A bridge reported after the hang-up: the length is known.
+                    "duration": self.talk if self.date_ended else 0,
+                }
+            ]
+        )
+        self.sudo().interaction_id = interaction
+
+    def _cc_finish(self):
+        """The call is over: the contact's length, the agent's state, and a
+        callback request for a caller who gave up waiting."""
+        self.ensure_one()
+        if self.interaction_id and self.talk and not self.interaction_id.locked:
+            self.interaction_id.sudo().write({"duration": self.talk})
+        if self.abandoned and not self.callback_ticket_id:
+            self._cc_create_callback()
+
+    def _cc_create_callback(self):
+        service = self.service_type_id or self.queue_id.service_type_id
+        agent = self._cc_next_available_agent()
+        ticket = (
+            self.env["cc.ticket"]
+            .sudo()
+            .create(
+                {
+                    "subject": self.env._(
+                        "Call back %(who)s",
+                        who=self.partner_id.name
+                        or self.number_e164
+                        or self.number
+                        or "?",
+                    ),
+                    "partner_id": self.partner_id.id,
+                    "contact_phone": self.number_e164 or self.number,
+                    "channel": "phone",
+                    "service_type_id": service.id,
+                    "owner_id": agent.id,
+                    "queue_wait": self.wait,
+                    "description": self.env._(
+                        "The caller hung up after waiting %(seconds)s seconds in "
+                        "%(queue)s.",
+                        seconds=self.wait,
+                        queue=self.queue_id.display_name or "-",
+                    ),
+                }
+            )
+        )
+        self.sudo().write(
+            {"callback_ticket_id": ticket.id, "ticket_ids": [(4, ticket.id)]}
+        )
+        if agent.user_id:
+            ticket.activity_schedule(
+                "mail.mail_activity_data_call",
+                user_id=agent.user_id.id,
+                summary=self.env._("Call the customer back"),
+            )
+
+    def _cc_next_available_agent(self):
+        """The queue's agent who has been Available the longest."""
+        agents = self.queue_id.agent_ids
+        if not agents:
+            return self.env["hr.employee"]
+        logs = (
+            self.env["cc.presence.log"]
+            .sudo()
+            .search(
+                [
+                    ("agent_id", "in", agents.ids),
+                    ("date_end", "=", False),
+                    ("state", "=", "available"),
+                ],
+                order="date_start",
+                limit=1,
+            )
+        )
+        return logs.agent_id
+
+    def _cc_agent_state(self, state):
+        """The phone system moved the agent (on a call, wrapping up)."""
+        if self.agent_id:
+            self.env["cc.presence.log"].sudo()._cc_set_state(
+                self.agent_id, state, origin="telephony"
+            )
+
+    def _cc_sync_agent_from_freeswitch(self, server, event):
+        """mod_callcenter changed an agent's status or state by itself: Odoo
+        follows what the phone system decides (a call, its wrap-up, a break
+        after calls left unanswered), never against what the agent chose.
+        A change Odoo asked for comes back as an event too: it changes
+        nothing."""
+        agent = self._cc_agent(server, event.get("CC-Agent"))
+        if not agent:
+            return
+        Presence = self.env["cc.presence.log"].sudo()
+        current = Presence._cc_current(agent).get(agent.id)
+        state = current.state if current else "offline"
+        by_phone = bool(current) and current.origin == "telephony"
+        status = event.get("CC-Agent-Status")
+        fs_state = event.get("CC-Agent-State")
+        if status == "Logged Out" and state != "offline":
+            Presence._cc_set_state(agent, "offline", origin="telephony")
+        elif status == "On Break" and state == "available":
+            # mod_callcenter's max-no-answer: the agent's phone rang out.
+            reason = self.env.ref("cc_agent.cc_break_reason_technical")
+            Presence._cc_set_state(agent, "break", reason, origin="telephony")
+        elif fs_state == "In a queue call" and state in ("available", "wrap_up"):
+            Presence._cc_set_state(agent, "on_call", origin="telephony")
+        elif fs_state == "Waiting" and (
+            state == "on_call" or (state == "wrap_up" and by_phone)
+        ):
+            Presence._cc_set_state(agent, "available", origin="telephony")
+
+    def _cc_pop_payload(self):
+        self.ensure_one()
+        partner = self.partner_id
+        tickets = self.env["cc.ticket"].sudo()
+        interactions = self.env["cc.interaction"].sudo()
+        if partner:
+            tickets = tickets.search(
+                [
+                    ("partner_id", "child_of", partner.commercial_partner_id.id),
+                    ("stage", "in", ("new", "in_progress", "waiting", "escalated")),
+                ],
+                limit=5,
+            )
+            interactions = interactions.search(
+                [("partner_id", "=", partner.id), ("state", "=", "valid")], limit=5
+            )
+        number = self.number_e164 or self.number or ""
+        formatted = (
+            self.env["res.partner"]._phone_format(
+                number=number,
+                country=self.company_id.country_id,
+                force_format="INTERNATIONAL",
+            )
+            if self.number_e164
+            else number
+        )
+        wait = self.wait
+        if self.state in ("ringing", "queued", "offering"):
+            # Still waiting: how long so far (the card counts on from here).
+            start = self.date_queued or self.date_created
+            now = fields.Datetime.now()
+            wait = max(0, int((now - start).total_seconds())) if start else 0
+        return {
+            "call_id": self.id,
+            "state": self.state,
+            "direction": self.direction,
+            "number": formatted or number,
+            "number_e164": self.number_e164 or False,
+            "partner": {"id": partner.id, "name": partner.name} if partner else False,
+            "queue": self.queue_id.display_name or False,
+            "service_type": {
+                "id": self.service_type_id.id,
+                "name": self.service_type_id.name,
+            }
+            if self.service_type_id
+            else False,
+            "wait": wait,
+            "failure_reason": self.failure_reason or False,
+            "tickets": [
+                {"id": t.id, "name": t.name, "subject": t.subject, "stage": t.stage}
+                for t in tickets
+            ],
+            "last_contacts": [
+                {
+                    "date": fields.Datetime.to_string(i.date_start),
+                    "channel": i.channel,
+                    "agent": i.agent_id.name,
+                }
+                for i in interactions
+            ],
+        }
+
+    def _cc_push(self, agents=None):
+        """Tells the call's agent (every open tab of theirs) about it, or the
+        given ``agents`` (those it is being offered to); once an agent took
+        the call, or it ended, the other agents it was offered to are told it
+        is gone, so that their card closes."""
+        for call in self:
+            targets = call.agent_id if agents is None else agents
+            payload = None
+            for agent in targets.sudo().filtered("user_id"):
+                payload = payload or call._cc_pop_payload()
+                agent.user_id._bus_send("cc_telephony/call", payload)
+            if call.state in ("talking", "ended", "failed"):
+                call._cc_gone(call.offered_agent_ids - call.agent_id)
+
+    def _cc_gone(self, agents):
+        """Closes the call's card in the tabs of ``agents``."""
+        self.ensure_one()
+        for agent in agents.sudo().filtered("user_id"):
+            agent.user_id._bus_send(
+                "cc_telephony/call", {"call_id": self.id, "state": "gone"}
+            )
+
+    # ------------------------------------------------------------------
+    # Click-to-dial
+    # ------------------------------------------------------------------
+
+    @staticmethod
+    def _cc_clean_variable(value):
+        """A channel variable's value as originate's {...} syntax accepts it."""
+        return "".join(ch for ch in str(value) if ch not in "'\",{}\n\r")
+
+    @api.model
+    def action_dial(self, number, res_model=False, res_id=False):
+        """Calls ``number`` for the current agent: FreeSWITCH rings the agent's
+        phone first, then dials the customer through the gateway. Every reason
+        it cannot is said plainly."""
+        agent = self.env.user.employee_id.sudo()
+        if not agent.is_cc_agent:
+            raise UserError(
+                self.env._("Only call center agents place calls from Odoo.")
+            )
+        if not agent.cc_extension:
+            raise UserError(
+                self.env._(
+                    "%(agent)s has no FreeSWITCH agent ID: a manager must set it on "
+                    "the agent's profile.",
+                    agent=agent.name,
+                )
+            )
+        server = self.env["cc.pbx.server"]._cc_server_for(agent)
+        if not server:
+            raise UserError(
+                self.env._(
+                    "No phone system (FreeSWITCH node) is enabled for your company."
+                )
+            )
+        e164 = self._cc_normalize(number, server.company_id)
+        if not e164:
+            raise UserError(
+                self.env._(
+                    "%(number)s is not a valid phone number: check it on the record.",
+                    number=number or "-",
+                )
+            )
+        if not server.gateway:
+            raise UserError(
+                self.env._(
+                    "The phone system %(node)s has no outbound gateway: a manager must "
+                    "set it on the node.",
+                    node=server.name,
+                )
+            )
+        national = self.env["res.partner"]._phone_format(
+            number=e164, country=server.company_id.country_id, force_format="NATIONAL"
+        )
+        customer_dial = server.dial_format.format(
+            gateway=server.gateway,
+            number=e164,
+            national="".join(ch for ch in (national or e164) if ch.isdigit()),
+        )
+        agent_dial = server.agent_dial_string.format(extension=agent.cc_extension)
+        unique_id = str(uuid.uuid4())
+        job_uuid = str(uuid.uuid4())
+        with server._cc_esl() as esl:
+            contact = esl.api(f"sofia_contact {server._cc_sip_user(agent)}").strip()
+            if not contact or contact.startswith(("error/", "-ERR")):
+                raise UserError(self._cc_failure_text("USER_NOT_REGISTERED"))
+            gateway = gateway_status(esl.api(f"sofia status gateway {server.gateway}"))
+            if gateway == "unknown":
+                raise UserError(
+                    self.env._(
+                        "The phone system does not know the gateway %(gateway)s: tell "
+                        "your supervisor.",
+                        gateway=server.gateway,
+                    )
+                )
+            if gateway == "down":
+                raise UserError(self._cc_failure_text("GATEWAY_DOWN"))
+            partner = self.env["res.partner"]._cc_find_by_number(e164)[:1]
+            call = self.sudo().create(
+                {
+                    "unique_id": unique_id,
+                    "server_id": server.id,
+                    "direction": "outbound",
+                    "state": "dialing",
+                    "number": number,
+                    "number_e164": e164,
+                    "partner_id": partner.id,
+                    "agent_id": agent.id,
+                    "date_created": fields.Datetime.now(),
+                    "job_uuid": job_uuid,
+                    "res_model": res_model or False,
+                    "res_id": res_id or False,
+                }
+            )
+            variables = {
+                "origination_uuid": unique_id,
+                "origination_caller_id_number": e164,
+                "origination_caller_id_name": (partner.name or e164).replace(",", " "),
+                "cc_call_id": call.id,
+                "cc_side": "agent",
+                "ignore_early_media": "true",
+                "originate_timeout": "30",
+            }
+            channel_vars = ",".join(
+                f"{key}='{self._cc_clean_variable(value)}'"
+                for key, value in variables.items()
+            )
+            esl.bgapi(
+                f"originate {{{channel_vars}}}{agent_dial} &bridge({customer_dial})",
+                job_uuid=job_uuid,
+            )
+        call._cc_push()
+        return {"call_id": call.id, "number": e164}
+
+    # ------------------------------------------------------------------
+    # From the screen-pop
+    # ------------------------------------------------------------------
+
+    def action_new_ticket(self):
+        """A request for this call, with the caller, the queue's or the voice
+        menu's service type, and the time they waited."""
+        self.ensure_one()
+        self.check_access("write")
+        ticket = self.env["cc.ticket"].create(
+            {
+                "subject": self.env._(
+                    "Call from %(who)s",
+                    who=self.partner_id.name or self.number_e164 or self.number,
+                ),
+                "partner_id": self.partner_id.id,
+                "contact_phone": self.number_e164 or self.number,
+                "channel": "phone",
+                "service_type_id": self.service_type_id.id
+                or self.queue_id.service_type_id.id,
+                "owner_id": self.agent_id.id,
+                "queue_wait": self.wait,
+                "stage": "in_progress",
+                "call_ids": [(4, self.id)],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "cc.ticket",
+            "res_id": ticket.id,
+            "view_mode": "form",
+            "views": [[False, "form"]],
+        }
+
+    def action_attach_ticket(self, ticket_id):
+        """Links this call to one of the caller's open requests."""
+        self.ensure_one()
+        self.check_access("write")
+        ticket = self.env["cc.ticket"].browse(ticket_id)
+        ticket.check_access("write")
+        ticket.write({"call_ids": [(4, self.id)]})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "cc.ticket",
+            "res_id": ticket.id,
+            "view_mode": "form",
+            "views": [[False, "form"]],
+        }
+
+    def action_new_customer(self):
+        """A new contact prefilled with the calling number."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "current",
+            "context": {
+                "default_phone": self.number_e164 or self.number,
+                "cc_call_id": self.id,
+            },
+        }
+
+    def action_open_customer(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [[False, "form"]],
+        }
+
+    # ------------------------------------------------------------------
+    # Recordings
+    # ------------------------------------------------------------------
+
+    def _cc_recording_file(self):
+        """The recording's file on this server, inside the node's recordings
+        folder (never a path outside it), or None. The dialplan gives the
+        path relative to FreeSWITCH's recordings folder (cc_recording_path,
+        e.g. 2026/11/29/<uuid>.wav); of an absolute path only the file name
+        is kept."""
+        self.ensure_one()
+        call = self.sudo()
+        root = call.server_id.recording_root
+        if not (root and call.recording_path) or call.recording_deleted:
+            return None
+        relative = call.recording_path
+        if os.path.isabs(relative):
+            relative = os.path.basename(relative)
+        base = os.path.realpath(root)
+        path = os.path.realpath(os.path.join(base, relative))
+        if os.path.commonpath([base, path]) != base or not os.path.isfile(path):
+            return None
+        return path
+
+    def action_listen(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/cc_telephony/call/{self.id}/recording",
+            "target": "new",
+        }
+
+    @api.model
+    def _cron_purge_recordings(self):
+        """Deletes recordings kept longer than their node's retention."""
+        now = fields.Datetime.now()
+        for server in (
+            self.env["cc.pbx.server"]
+            .sudo()
+            .search([("recording_retention_days", ">", 0)])
+        ):
+            limit = now - timedelta(days=server.recording_retention_days)
+            calls = self.sudo().search(
+                [
+                    ("server_id", "=", server.id),
+                    ("recording_path", "!=", False),
+                    ("recording_deleted", "=", False),
+                    ("date_ended", "<", limit),
+                ]
+            )
+            for call in calls:
+                path = call._cc_recording_file()
+                if path:
+                    os.remove(path)
+            calls.write({"recording_deleted": now})
+            if calls:
+                _logger.info(
+                    "Deleted the recordings of %s calls of %s (kept %s days)",
+                    len(calls),
+                    server.name,
+                    server.recording_retention_days,
+                )
+
+    @api.model
+    def get_my_live_calls(self):
+        """The current agent's calls still ringing or in progress: a tab opened
+        during a call shows it too."""
+        calls = self.search(
+            [
+                ("user_id", "=", self.env.uid),
+                ("state", "in", ("queued", "offering", "dialing", "talking")),
+            ],
+            order="date_created desc",
+            limit=5,
+        )
+        return [call.sudo()._cc_pop_payload() for call in calls]
+
+    @api.model
+    def _cc_reconcile(self, server, live_unique_ids, before=None):
+        """After a (re)connection: the calls Odoo still believes live on
+        ``server`` but FreeSWITCH no longer has ended while nobody listened.
+        They are closed now rather than left "in progress" for ever. Only
+        calls recorded ``before`` the connection (a minute ago by default)
+        are considered: a call placed meanwhile is not in FreeSWITCH's list
+        yet."""
+        limit = before or fields.Datetime.now() - timedelta(minutes=1)
+        stale = self.search(
+            [
+                ("server_id", "=", server.id),
+                ("state", "not in", ("ended", "failed")),
+                ("unique_id", "not in", list(live_unique_ids)),
+                ("create_date", "<=", limit),
+            ]
+        ).filtered(lambda call: call.create_date < limit)  # to the microsecond
+        for call in stale:
+            call._cc_advance(
+                "ended",
+                {
+                    "date_ended": fields.Datetime.now(),
+                    "hangup_cause": "LOST_WHILE_DISCONNECTED",
+                },
+            )
+            call._cc_finish()
+        if stale:
+            _logger.info(
+                "Node %s: %s calls ended during a disconnection",
+                server.name,
+                len(stale),
+            )
+        return stale
+
+    # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cc_demo_generate(self, seed=2026):
+        """The calls behind the demo agents' handled calls (the same each time
+        for a given seed), and callers who gave up waiting today."""
+        rng = random.Random(seed)
+        server = self.env.ref("cc_telephony.cc_pbx_server_compose_demo")
+        queues = self.env["cc.queue"].search([("server_id", "=", server.id)])
+        interactions = self.env["cc.interaction"].search(
+            [
+                ("source_key", "=like", "demo:%"),
+                ("channel", "in", ("inbound_call", "outbound_call")),
+            ],
+            order="id",
+        )
+        vals_list = []
+        for interaction in interactions:
+            inbound = interaction.channel == "inbound_call"
+            agent_queues = queues.filtered(
+                lambda q, i=interaction: i.agent_id in q.agent_ids
+            )
+            queue = (
+                rng.choice(agent_queues)
+                if inbound and agent_queues
+                else queues.browse()
+            )
+            number = (
+                interaction.partner_id.phone_sanitized
+                or "+9665%08d" % rng.randrange(10**8)
+            )
+            wait = rng.choice([4, 8, 15, 25, 40, 75, 130]) if inbound else 0
+            answered = interaction.date_start
+            vals_list.append(
+                {
+                    "unique_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "server_id": server.id,
+                    "direction": "inbound" if inbound else "outbound",
+                    "state": "ended",
+                    "number": number,
+                    "number_e164": number,
+                    "partner_id": interaction.partner_id.id,
+                    "agent_id": interaction.agent_id.id,
+                    "offered_agent_ids": [(6, 0, interaction.agent_id.ids)],
+                    "queue_id": queue.id,
+                    "service_type_id": queue.service_type_id.id,
+                    "date_created": answered - timedelta(seconds=wait + 6),
+                    "date_queued": answered - timedelta(seconds=wait)
+                    if queue
+                    else False,
+                    "date_offered": answered - timedelta(seconds=5),
+                    "date_answered": answered,
+                    "date_ended": answered + timedelta(seconds=interaction.duration),
+                    "hangup_cause": "NORMAL_CLEARING",
+                    "recording_notice": inbound,
+                    "interaction_id": interaction.id,
+                }
+            )
+        self.sudo().create(vals_list)
+        # Today's callers who hung up in the queue: callback requests.
+        now = fields.Datetime.now()
+        abandoned = self.browse()
+        for index in range(5):
+            queue = queues[index % len(queues)] if queues else queues
+            start = now - timedelta(minutes=20 + 35 * index)
+            abandoned |= self.sudo().create(
+                {
+                    "unique_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "server_id": server.id,
+                    "direction": "inbound",
+                    "state": "ended",
+                    "number": "05%08d" % rng.randrange(10**8),
+                    "number_e164": "+9665%08d" % rng.randrange(10**8),
+                    "queue_id": queue.id,
+                    "service_type_id": queue.service_type_id.id,
+                    "date_created": start,
+                    "date_queued": start + timedelta(seconds=6),
+                    "date_ended": start + timedelta(seconds=rng.randint(60, 300)),
+                    "hangup_cause": "ORIGINATOR_CANCEL",
+                    "abandoned": True,
+                    "recording_notice": True,
+                }
+            )
+        for call in abandoned:
+            call._cc_create_callback()
+        return len(vals_list) + len(abandoned)

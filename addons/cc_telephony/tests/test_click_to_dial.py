@@ -1,0 +1,268 @@
+"""Click-to-dial: the commands Odoo sends FreeSWITCH, every reason it cannot
+call said plainly, and the recorded call placed that way."""
+
+import re
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import PASSWORD, TelephonyCase, recorded_events
+from .fake_freeswitch import FakeFreeSwitch
+
+GATEWAY_UP = """\
+=================================================================================================
+Name    \tstc-trunk
+Profile \texternal
+Scheme  \tDigest
+Realm   \tsip.operator.example
+Username\t966112345000
+Password\tyes
+From    \t<sip:966112345000@sip.operator.example>
+Contact \t<sip:gw+stc-trunk@192.0.2.2:5080;transport=udp;gw=stc-trunk>
+Exten   \t966112345000
+To      \tsip:966112345000@sip.operator.example
+Proxy   \tsip:sip.operator.example
+Context \tpublic
+Expires \t3600
+Freq    \t3600
+Ping    \t0
+PingFreq\t0
+PingState\t0/0/0
+State   \tREGED
+Status  \tUP
+Uptime  \t8734s
+CallsIN \t12
+CallsOUT\t31
+FailedCallsIN\t0
+FailedCallsOUT\t2
+=================================================================================================
+"""
+GATEWAY_DOWN = GATEWAY_UP.replace("REGED", "FAIL_WAIT").replace(
+    "Status  \tUP", "Status  \tDOWN"
+)
+REGISTERED = "sofia/internal/sip:1000@10.8.0.14:52311;transport=tls;fs_nat=yes\n"
+
+
+@tagged("post_install", "-at_install")
+class TestClickToDial(TelephonyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.sip_domain = "cc.example.com"
+
+    def _freeswitch(self, **replies):
+        defaults = {
+            "sofia_contact 1000@cc.example.com": REGISTERED,
+            "sofia status gateway stc-trunk": GATEWAY_UP,
+            "bgapi originate": "+OK",
+        }
+        defaults.update(replies)
+        fake = FakeFreeSwitch(PASSWORD, defaults)
+        self.server.esl_port = fake.port
+        return fake
+
+    def _dial(self, number="050 123 4567", user=None):
+        return self.Call.with_user(user or self.user_agent).action_dial(
+            number, res_model="res.partner", res_id=self.caller.id
+        )
+
+    def test_dial_rings_the_agent_then_the_customer_through_the_gateway(self):
+        self.env.cr.precommit.run()
+        self.env["bus.bus"].sudo().search([]).unlink()
+        with self._freeswitch() as freeswitch:
+            result = self._dial()
+        self.assertEqual(freeswitch.errors, [])
+        self.assertEqual(result["number"], "+966501234567")
+        call = self.Call.browse(result["call_id"])
+        self.assertEqual(call.direction, "outbound")
+        self.assertEqual(call.state, "dialing")
+        self.assertEqual(call.agent_id, self.agent)
+        self.assertEqual(call.partner_id, self.caller)
+        self.assertEqual(call.number_e164, "+966501234567")
+        self.assertEqual((call.res_model, call.res_id), ("res.partner", self.caller.id))
+        commands = freeswitch.commands
+        self.assertEqual(commands[0], "auth ***")
+        self.assertEqual(
+            commands[1:3],
+            [
+                "api sofia_contact 1000@cc.example.com",
+                "api sofia status gateway stc-trunk",
+            ],
+        )
+        originate = commands[3]
+        self.assertTrue(
+            originate.endswith(
+                "}user/1000 &bridge(sofia/gateway/stc-trunk/+966501234567)"
+            ),
+            originate,
+        )
+        variables = dict(re.findall(r"(\w+)='([^']*)'", originate))
+        self.assertEqual(variables["origination_uuid"], call.unique_id)
+        self.assertEqual(variables["origination_caller_id_number"], "+966501234567")
+        self.assertEqual(variables["origination_caller_id_name"], "Nora Al-Qahtani")
+        self.assertEqual(variables["cc_side"], "agent")
+        self.assertEqual(variables["cc_call_id"], str(call.id))
+        self.assertEqual(commands[-1], "exit")
+        # The agent's tabs show the call being placed.
+        pops = self.bus_messages(self.user_agent)
+        self.assertEqual([p["state"] for p in pops], ["dialing"])
+        self.assertEqual(pops[0]["partner"]["name"], "Nora Al-Qahtani")
+
+    def test_national_dial_format(self):
+        self.server.dial_format = "sofia/gateway/{gateway}/{national}"
+        with self._freeswitch() as freeswitch:
+            self._dial("+966 50 123 4567")
+        self.assertTrue(
+            freeswitch.commands[3].endswith(
+                "&bridge(sofia/gateway/stc-trunk/0501234567)"
+            )
+        )
+
+    def _assert_refused(self, fragment, number="0501234567", user=None, **replies):
+        with self._freeswitch(**replies) as freeswitch:
+            with self.assertRaisesNaming(UserError, fragment) as caught:
+                self._dial(number, user=user)
+        self.assertFalse(any(c.startswith("bgapi") for c in freeswitch.commands))
+        self.assertEqual(
+            self.Call.search_count([("server_id", "=", self.server.id)]), 0
+        )
+        self.assertNotIn(PASSWORD, str(caught.exception))
+        return freeswitch
+
+    def test_phone_not_registered(self):
+        self._assert_refused(
+            "not registered",
+            **{"sofia_contact 1000@cc.example.com": "error/user_not_registered\n"},
+        )
+
+    def test_gateway_down(self):
+        self._assert_refused(
+            "(the gateway) is down", **{"sofia status gateway stc-trunk": GATEWAY_DOWN}
+        )
+
+    def test_gateway_unknown(self):
+        self._assert_refused(
+            "does not know the gateway stc-trunk",
+            **{"sofia status gateway stc-trunk": "Invalid Gateway!\n"},
+        )
+
+    def test_invalid_number_is_refused_before_calling_freeswitch(self):
+        freeswitch = self._assert_refused("12 is not a valid phone number", number="12")
+        self.assertEqual(freeswitch.commands, [])
+
+    def test_no_gateway_on_the_node(self):
+        self.server.gateway = False
+        self._assert_refused("has no outbound gateway")
+
+    def test_agent_without_freeswitch_id(self):
+        self.agent.cc_extension = False
+        self._assert_refused("has no FreeSWITCH agent ID")
+
+    def test_only_agents_dial(self):
+        self._assert_refused("Only call center agents", user=self.user_internal)
+
+    def test_no_enabled_node(self):
+        self.server.enabled = False
+        self._assert_refused("No phone system")
+
+    def test_node_unreachable(self):
+        with self._freeswitch():
+            pass  # the port is closed again
+        with self.assertRaisesNaming(UserError, "cannot be reached (127.0.0.1:"):
+            self._dial()
+
+    def test_wrong_password(self):
+        fake = FakeFreeSwitch("another-password", {})
+        self.server.esl_port = fake.port
+        with (
+            fake,
+            self.assertRaisesNaming(
+                UserError, "refused Odoo's Event Socket password"
+            ) as caught,
+        ):
+            self._dial()
+        self.assertNotIn(PASSWORD, str(caught.exception))
+
+    def test_originate_failure_reported_by_freeswitch(self):
+        with self._freeswitch() as freeswitch:
+            result = self._dial()
+        call = self.Call.browse(result["call_id"])
+        job = re.search(r"Job-UUID", "Job-UUID") and call.job_uuid
+        self.assertTrue(job)
+        self.assertIn("originate", freeswitch.commands[3])
+        # FreeSWITCH could not reach the agent's phone.
+        self.Call._cc_apply_event(
+            self.server,
+            {
+                "Event-Name": "BACKGROUND_JOB",
+                "Job-UUID": job,
+                "Event-Date-Timestamp": "1795941964898528",
+                "_body": "-ERR NO_ANSWER\n",
+            },
+        )
+        self.assertEqual(call.state, "failed")
+        self.assertEqual(call.hangup_cause, "NO_ANSWER")
+        self.assertEqual(
+            call.failure_reason,
+            "You did not answer your phone, so the customer was not called.",
+        )
+
+    def test_busy_customer(self):
+        with self._freeswitch():
+            call = self.Call.browse(self._dial()["call_id"])
+        # The customer's leg fails busy; then the agent's leg hangs up.
+        self.Call._cc_apply_event(
+            self.server,
+            {
+                "Event-Name": "CHANNEL_HANGUP_COMPLETE",
+                "Unique-ID": "b1e1c0de-0000-4000-8000-00000000000b",
+                "Other-Leg-Unique-ID": call.unique_id,
+                "Hangup-Cause": "USER_BUSY",
+                "Event-Date-Timestamp": "1795941969938527",
+            },
+        )
+        self.Call._cc_apply_event(
+            self.server,
+            {
+                "Event-Name": "CHANNEL_HANGUP_COMPLETE",
+                "Unique-ID": call.unique_id,
+                "Hangup-Cause": "NORMAL_CLEARING",
+                "Event-Date-Timestamp": "1795941969938527",
+            },
+        )
+        self.assertEqual(call.state, "failed")
+        self.assertEqual(call.failure_reason, "The customer's line is busy.")
+        self.assertEqual(call.hangup_cause, "USER_BUSY")
+
+    def test_recorded_click_to_dial_call(self):
+        """The recorded session of a call placed this way (the agent's SIP
+        phone answers, then the customer): the call Odoo logged follows it."""
+        events = recorded_events("click_to_dial_sip_plain")
+        agent_leg = events[0]["Unique-ID"]
+        job = next(e["Job-UUID"] for e in events if e["Event-Name"] == "BACKGROUND_JOB")
+        call = self.Call.create(
+            {
+                "unique_id": agent_leg,
+                "server_id": self.server.id,
+                "direction": "outbound",
+                "state": "dialing",
+                "number": "0501234567",
+                "number_e164": "+966501234567",
+                "partner_id": self.caller.id,
+                "agent_id": self.agent.id,
+                "job_uuid": job,
+            }
+        )
+        for event in events:
+            if event["Event-Name"] == "BACKGROUND_JOB":
+                event = dict(event, _body=f"+OK {agent_leg}\n")
+            self.Call._cc_apply_event(self.server, event)
+        self.assertEqual(
+            self.Call.search_count([("server_id", "=", self.server.id)]), 1
+        )
+        self.assertEqual(call.state, "ended")
+        self.assertFalse(call.failure_reason)
+        self.assertEqual(call.talk, 5)
+        self.assertEqual(call.interaction_id.channel, "outbound_call")
+        self.assertEqual(call.interaction_id.duration, 5)
+        self.assertEqual(call.interaction_id.agent_id, self.agent)

@@ -1,0 +1,357 @@
+"""The listener (odoo-bin cc_listener) against a real TCP server replaying the
+recorded mod_callcenter call: from bytes on the socket to rows in Odoo, with
+frames split or merged, malformed frames, a bad event, and a disconnection in
+the middle of the call."""
+
+import json
+import re
+import threading
+import time
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..cli import cc_listener
+from .common import PASSWORD, TelephonyCase, customer_leg, recorded_events, recording
+from .esl_replay import BYTES, COALESCE, RANDOM, RECORDED, Chunk, ReplayServer
+from .test_esl import MALFORMED_FRAMES, plain_event
+
+LISTENER_LOGGER = "odoo.addons.cc_telephony.cli.cc_listener"
+ESL_LOGGER = "odoo.addons.cc_telephony.tools.esl"
+VERSION = (
+    "FreeSWITCH Version 1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit "
+    "(git a88d069 2024-08-02 21:02:27Z 64bit)\n"
+)
+SUBSCRIBE = " ".join(
+    ["event", "plain", *cc_listener.EVENTS, "CUSTOM", *cc_listener.CUSTOM]
+)
+
+
+def api_response(body):
+    body = body.encode()
+    return Chunk(
+        "RECV",
+        b"Content-Type: api/response\nContent-Length: %d\n\n%s" % (len(body), body),
+    )
+
+
+def channels_json(*legs):
+    """``show channels as json`` as FreeSWITCH 1.10 answers it (fields of the
+    recorded answer in fixtures/esl/sipp_plain.raw.txt)."""
+    rows = [
+        {
+            "uuid": leg,
+            "direction": "inbound",
+            "created": "2026-11-29 08:39:05",
+            "created_epoch": "1795941545",
+            "name": "sofia/external/+966501234567@192.0.2.50",
+            "state": "CS_EXCHANGE_MEDIA",
+            "cid_num": "0501234567",
+            "dest": "7000",
+            "context": "public",
+            "callstate": "ACTIVE",
+            "call_uuid": leg,
+        }
+        for leg in legs
+    ]
+    return json.dumps({"row_count": len(rows), "rows": rows})
+
+
+def as_trunk_chunk(chunk, leg):
+    """A recorded event frame as the caller would have come from the trunk
+    (see common.as_trunk_call): the same bytes but for the caller's number
+    and, on the caller's own leg, the context; Content-Length recounted."""
+    head, _blank, inner = chunk.data.partition(b"\n\n")
+    length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+    assert length == len(inner), "one event per recorded chunk"
+    text = inner.decode()
+    if f"\nUnique-ID: {leg}\n" in text:
+        text = text.replace("\nCaller-Context: default\n", "\nCaller-Context: public\n")
+    text = text.replace(": 5551234\n", ": 0501234567\n")
+    inner = text.encode()
+    head = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(inner), head)
+    return Chunk("RECV", head + b"\n\n" + inner)
+
+
+@tagged("post_install", "-at_install")
+class TestListener(TelephonyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.recorded = recording("callcenter_plain")
+        cls.leg = customer_leg(recorded_events("callcenter_plain"))
+        cls.events = [
+            as_trunk_chunk(chunk, cls.leg)
+            for chunk in cls.recorded
+            if chunk.kind == "RECV"
+            and b"Content-Type: text/event-plain" in chunk.data[:80]
+        ]
+
+    def setUp(self):
+        super().setUp()
+        self.env["cc.presence.log"]._cc_set_state(self.agent, "available")
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        self.workers = []
+        self.addCleanup(self._stop_workers)
+
+    def _stop_workers(self):
+        for worker in self.workers:
+            worker.stop()
+            worker.join(10)
+            self.assertFalse(worker.is_alive())
+
+    def session(self, events, live=()):
+        """What the listener says and FreeSWITCH answers on one connection,
+        then ``events`` (the recorded frames)."""
+        return [
+            self.recorded[0],  # Content-Type: auth/request
+            Chunk("SEND", f"auth {PASSWORD}\n\n".encode()),
+            self.recorded[2],  # +OK accepted
+            Chunk("SEND", f"{SUBSCRIBE}\n\n".encode()),
+            self.recorded[4],  # +OK event listener enabled plain
+            Chunk("SEND", b"api version\n\n"),
+            api_response(VERSION),
+            Chunk("SEND", b"api show channels as json\n\n"),
+            api_response(channels_json(*live)),
+            *events,
+        ]
+
+    def listen(self, server, quiet=True, retry=0.02):
+        """Runs a node's worker against ``server`` until the replay is over
+        (the replay ends only once the worker closed the connection, after
+        applying what it received), then stops it. ``quiet``: the warnings of
+        the replay's end (connection lost, refused) are not the test's."""
+        self.server.esl_port = server.port
+        self.env.flush_all()
+        worker = cc_listener.NodeWorker(self.registry, self.server.id)
+        worker.retry_initial = retry
+        self.workers.append(worker)
+        with mute_logger(*((LISTENER_LOGGER, ESL_LOGGER) if quiet else ())):
+            worker.start()
+            server.stop()
+            worker.stop()
+            worker.join(10)
+        self.assertFalse(worker.is_alive())
+        self.assertEqual(server.errors, [])
+        self.env.invalidate_all()
+        return worker
+
+    def assertRecordedCall(self):
+        calls = self.Call.search([("server_id", "=", self.server.id)])
+        self.assertEqual(len(calls), 1)
+        call = calls
+        self.assertEqual(call.unique_id, self.leg)
+        self.assertEqual(call.state, "ended")
+        self.assertEqual(call.partner_id, self.caller)
+        self.assertEqual(call.queue_id, self.queue)
+        self.assertEqual(call.agent_id, self.agent)
+        self.assertEqual(call.talk, 8)
+        self.assertEqual(call.interaction_id.duration, 8)
+        self.assertEqual(call.hangup_cause, "NORMAL_CLEARING")
+        return call
+
+    def test_recorded_call_whatever_the_reads(self):
+        for chunking in (RECORDED, BYTES, RANDOM, COALESCE):
+            with self.subTest(chunking=chunking):
+                self.Call.search([]).unlink()
+                self.env["cc.interaction"].search(
+                    [("source_model", "=", "cc.call")]
+                ).unlink()
+                self.env.flush_all()
+                server = ReplayServer(
+                    self.session(self.events), chunking=chunking, seed=7
+                )
+                with server:
+                    worker = self.listen(server)
+                self.assertEqual(worker.applied, len(self.events))
+                self.assertRecordedCall()
+
+    def test_node_health(self):
+        with ReplayServer(self.session(self.events)) as server:
+            self.listen(server)
+        node = self.server
+        self.assertEqual(node.freeswitch_version, VERSION.strip())
+        self.assertTrue(node.last_connected)
+        self.assertTrue(node.last_event)
+        # The replay ended: the node is no longer connected, and says why.
+        self.assertEqual(node.state, "disconnected")
+        self.assertTrue(node.last_error)
+        self.assertNotIn(PASSWORD, node.last_error)
+
+    def test_malformed_frames_and_a_bad_event_are_skipped(self):
+        # A queue name FreeSWITCH cannot have: applying this event fails.
+        bad_event = plain_event(
+            {
+                "Event-Name": "CUSTOM",
+                "Event-Subclass": "callcenter::info",
+                "CC-Action": "member-queue-start",
+                "CC-Queue": "no domain here",
+                "CC-Member-Session-UUID": "00000000-0000-4000-8000-00000000bad0",
+                "CC-Member-CID-Number": "0551112222",
+                "Event-Date-Timestamp": "1795941545118637",
+            }
+        )
+        middle = len(self.events) // 2
+        events = (
+            self.events[:middle]
+            + [Chunk("RECV", b"".join(MALFORMED_FRAMES[:3]))]
+            + [Chunk("RECV", bad_event)]
+            + self.events[middle:]
+            + [Chunk("RECV", b"".join(MALFORMED_FRAMES[3:]))]
+        )
+        with self.assertLogs(ESL_LOGGER, "WARNING") as esl_logs:
+            with self.assertLogs(LISTENER_LOGGER, "ERROR") as listener_logs:
+                with ReplayServer(self.session(events), chunking=RANDOM) as server:
+                    worker = self.listen(server, quiet=False)
+        self.assertEqual(len(esl_logs.records), len(MALFORMED_FRAMES))
+        self.assertEqual(len(listener_logs.records), 1)
+        self.assertIn("member-queue-start", listener_logs.output[0])
+        self.assertNotIn(PASSWORD, "\n".join(esl_logs.output + listener_logs.output))
+        # Every good event before and after was applied.
+        self.assertEqual(worker.applied, len(self.events) + 1)
+        self.assertRecordedCall()
+        self.assertFalse(self.Call.search([("unique_id", "like", "%bad0")]))
+
+    def test_disconnect_mid_call_then_the_call_goes_on(self):
+        bridge = next(
+            i
+            for i, c in enumerate(self.events)
+            if b"CC-Action: bridge-agent-start" in c.data
+        )
+        first = self.session(self.events)
+        cut = first.index(self.events[bridge + 1])
+        # FreeSWITCH restarts its Event Socket half-way through a frame; the
+        # call is still up when the listener comes back.
+        second = self.session(self.events[bridge + 1 :], live=[self.leg])
+        with ReplayServer(
+            first, close_at=(cut, 200), reset=True, then=[second]
+        ) as server:
+            with (
+                self.assertLogs(LISTENER_LOGGER, "WARNING") as logs,
+                mute_logger(ESL_LOGGER),
+            ):
+                self.listen(server, quiet=False)
+            self.assertIn("the connection was lost", logs.output[0])
+            self.assertEqual(server.sessions, 2)
+        call = self.assertRecordedCall()
+        self.assertEqual(
+            self.env["cc.interaction"].search_count(
+                [("source_key", "=", f"cc.call:{self.leg}")]
+            ),
+            1,
+        )
+        self.assertNotEqual(call.hangup_cause, "LOST_WHILE_DISCONNECTED")
+
+    def test_disconnect_mid_call_and_the_hangup_is_lost(self):
+        bridge = next(
+            i
+            for i, c in enumerate(self.events)
+            if b"CC-Action: bridge-agent-start" in c.data
+        )
+        first = self.session(self.events[: bridge + 1])
+        # When the listener is back, FreeSWITCH has no channel left: the
+        # call ended while nobody listened.
+        second = self.session([], live=[])
+        with ReplayServer(first, close_at=len(first), then=[second]) as server:
+            with self.assertLogs(LISTENER_LOGGER, "WARNING"), mute_logger(ESL_LOGGER):
+                self.listen(server, quiet=False)
+        call = self.Call.search([("unique_id", "=", self.leg)])
+        self.assertEqual(call.state, "ended")
+        self.assertEqual(call.hangup_cause, "LOST_WHILE_DISCONNECTED")
+        self.assertTrue(call.date_ended)
+        self.assertEqual(len(call.interaction_id), 1)
+
+    def test_wrong_password_is_reported_on_the_node(self):
+        session = [
+            self.recorded[0],
+            Chunk("SEND", f"auth {PASSWORD}\n\n".encode()),
+            *[c for c in recording("bad_password") if c.kind == "RECV"][1:],
+        ]
+        with ReplayServer(session) as server:
+            with (
+                self.assertLogs(LISTENER_LOGGER, "ERROR") as logs,
+                mute_logger(ESL_LOGGER),
+            ):
+                # No second attempt within the test: the node keeps the error.
+                self.listen(server, quiet=False, retry=60)
+        self.assertEqual(self.server.state, "error")
+        self.assertIn("refused the password", self.server.last_error)
+        self.assertNotIn(PASSWORD, self.server.last_error + "\n".join(logs.output))
+
+
+class FakeWorker(threading.Thread):
+    """Stands for a NodeWorker: only starts and stops."""
+
+    started = []
+
+    def __init__(self, registry, server_id, settings=None):
+        super().__init__(daemon=True)
+        self.server_id, self.settings = server_id, settings
+        self.stopping = threading.Event()
+        self.started.append(self)
+
+    def run(self):
+        self.stopping.wait(10)
+
+    def stop(self):
+        self.stopping.set()
+
+
+@tagged("post_install", "-at_install")
+class TestListenerCommand(TelephonyCase):
+    """The workers follow the nodes: started for enabled ones, restarted when
+    a node's address changes, stopped when it is disabled; SIGTERM ends all."""
+
+    def test_workers_follow_the_nodes(self):
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        listener = cc_listener.Listener(self.env.cr.dbname)
+        started = FakeWorker.started = []
+        Worker = FakeWorker
+
+        original = cc_listener.NodeWorker
+        cc_listener.NodeWorker = Worker
+        try:
+            listener._sync_workers(self.registry)
+            first = listener.workers[self.server.id]
+            self.assertEqual(
+                first.settings, ("127.0.0.1", 18021, "S3cret-ESL-for-tests")
+            )
+            # Unchanged: the same worker goes on.
+            listener._sync_workers(self.registry)
+            self.assertIs(listener.workers[self.server.id], first)
+            # A new port: a new worker, the old one stopped.
+            self.server.esl_port = 18022
+            self.env.flush_all()
+            listener._sync_workers(self.registry)
+            self.assertTrue(first.stopping.is_set())
+            self.assertEqual(listener.workers[self.server.id].settings[1], 18022)
+            # Disabled: stopped, none in its place.
+            self.server.enabled = False
+            self.env.flush_all()
+            second = listener.workers[self.server.id]
+            listener._sync_workers(self.registry)
+            self.assertTrue(second.stopping.is_set())
+            self.assertNotIn(self.server.id, listener.workers)
+            # SIGTERM (Listener.stop) ends serve_forever and every worker.
+            self.server.enabled = True
+            self.env.flush_all()
+            cc_listener.NODES_EVERY, every = 0.05, cc_listener.NODES_EVERY
+            try:
+                thread = threading.Thread(target=listener.serve_forever)
+                thread.start()
+                deadline = time.monotonic() + 5
+                while len(started) < 3 and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                listener.stop()
+                thread.join(10)
+            finally:
+                cc_listener.NODES_EVERY = every
+            self.assertFalse(thread.is_alive())
+            self.assertEqual(len(started), 3)
+            self.assertTrue(all(worker.stopping.is_set() for worker in started))
+        finally:
+            cc_listener.NodeWorker = original
