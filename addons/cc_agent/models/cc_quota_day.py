@@ -261,7 +261,11 @@ class CcQuotaDay(models.Model):
                         }
                     )
                 day += timedelta(days=1)
-        days = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        days = (
+            self.sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(vals_list)
+        )
         days.filtered(lambda d: d.state == "missed")._cc_flag_misses()
         return days
 

@@ -15,6 +15,7 @@ import queue
 import signal
 import threading
 import time
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 import odoo
@@ -45,6 +46,21 @@ HEALTH_EVERY = 5.0
 NODES_EVERY = 30.0
 
 
+class KnownCalls(OrderedDict):
+    """The Unique-IDs of the calls a worker has seen lately (the most recent
+    ``limit``): enough to tell a call's events from those of other legs."""
+
+    def __init__(self, limit=20000):
+        super().__init__()
+        self.limit = limit
+
+    def add(self, unique_id):
+        self[unique_id] = True
+        self.move_to_end(unique_id)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
 class NodeWorker(threading.Thread):
     """Keeps one FreeSWITCH node connected and applies its events."""
 
@@ -59,6 +75,7 @@ class NodeWorker(threading.Thread):
         self.settings = settings  # what it connects with, to notice a change
         self.stopping = threading.Event()
         self.events = queue.Queue()
+        self.known = KnownCalls()
         self.connection = None
         self.last_health = 0.0
         self.applied = 0
@@ -173,7 +190,20 @@ class NodeWorker(threading.Thread):
         }
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            env["cc.call"]._cc_reconcile(self._node(env), live - {None, ""}, before)
+            node = self._node(env)
+            env["cc.call"]._cc_reconcile(node, live - {None, ""}, before)
+            # What is still live, and its other legs' events, concern calls.
+            for unique_id in (
+                env["cc.call"]
+                .search(
+                    [
+                        ("server_id", "=", node.id),
+                        ("state", "not in", ("ended", "failed")),
+                    ]
+                )
+                .mapped("unique_id")
+            ):
+                self.known.add(unique_id)
 
     # --- applying events -------------------------------------------------
 
@@ -189,6 +219,10 @@ class NodeWorker(threading.Thread):
         batch = [first]
         deadline = time.monotonic() + BATCH_WINDOW
         while len(batch) < BATCH_SIZE:
+            # A call offered to an agent is committed at once: its screen-pop
+            # does not wait behind the events that follow it.
+            if batch[-1].get("CC-Action") == "agent-offering":
+                break
             remaining = deadline - time.monotonic()
             try:
                 batch.append(self.events.get(timeout=max(remaining, 0)))
@@ -205,13 +239,13 @@ class NodeWorker(threading.Thread):
                 env = self._env(cr)
                 node = self._node(env)
                 for payload in payloads:
-                    env["cc.call"]._cc_apply_event(node, payload)
+                    self._apply_one(env, node, payload)
         except Exception:
             for payload in payloads:
                 try:
                     with self.registry.cursor() as cr:
                         env = self._env(cr)
-                        env["cc.call"]._cc_apply_event(self._node(env), payload)
+                        self._apply_one(env, self._node(env), payload)
                 except Exception:
                     _logger.exception(
                         "Node %s: event %s %s skipped",
@@ -224,6 +258,12 @@ class NodeWorker(threading.Thread):
         if now - self.last_health > HEALTH_EVERY:
             self.last_health = now
             self._health(last_event=odoo.fields.Datetime.now(), state="connected")
+
+    def _apply_one(self, env, node, payload):
+        call = env["cc.call"]._cc_apply_event(node, payload, self.known)
+        # Known at once: the next events of the batch may be its other legs.
+        for unique_id in call.mapped("unique_id"):
+            self.known.add(unique_id)
 
     @staticmethod
     def _payload(event):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from psycopg2 import IntegrityError
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
 
@@ -37,15 +37,23 @@ MEMBER_ACTIONS = (
 # which requests it belongs to.
 USER_WRITABLE = {"partner_id", "service_type_id", "ticket_ids"}
 
-# What a failed click-to-dial means for the agent (FreeSWITCH hangup causes).
-FAILURE_REASONS = {
+# What a failed click-to-dial means, by the leg that failed (FreeSWITCH
+# hangup causes): the agent's phone, rung first, or the customer's line.
+AGENT_LEG_FAILURES = {
     "USER_NOT_REGISTERED": "phone",
     "SUBSCRIBER_ABSENT": "phone",
-    "NO_USER_RESPONSE": "phone",
-    "NO_ANSWER": "no_answer",
-    "ORIGINATOR_CANCEL": "no_answer",
-    "USER_BUSY": "busy",
-    "CALL_REJECTED": "rejected",
+    "NO_USER_RESPONSE": "agent_no_answer",
+    "NO_ANSWER": "agent_no_answer",
+    "ORIGINATOR_CANCEL": "agent_no_answer",
+    "USER_BUSY": "agent_busy",
+    "CALL_REJECTED": "agent_rejected",
+}
+CUSTOMER_LEG_FAILURES = {
+    "NO_USER_RESPONSE": "customer_no_answer",
+    "NO_ANSWER": "customer_no_answer",
+    "ORIGINATOR_CANCEL": "agent_hung_up",
+    "USER_BUSY": "customer_busy",
+    "CALL_REJECTED": "customer_rejected",
     "UNALLOCATED_NUMBER": "number",
     "INVALID_NUMBER_FORMAT": "number",
     "NO_ROUTE_DESTINATION": "number",
@@ -184,6 +192,12 @@ class CcCall(models.Model):
     interaction_id = fields.Many2one(
         "cc.interaction", string="Handled Contact", readonly=True
     )
+    date_agent_answered = fields.Datetime(
+        string="Agent Picked Up",
+        readonly=True,
+        help="Calls placed from Odoo: when the agent's phone answered, before "
+        "the customer was called.",
+    )
     offered_agent_ids = fields.Many2many(
         "hr.employee",
         "cc_call_offered_agent_rel",
@@ -262,10 +276,18 @@ class CcCall(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cc_apply_event(self, server, event):
+    def _cc_apply_event(self, server, event, known=None):
         """Applies one event of ``server`` (a mapping of its headers). Returns
-        the call it concerned, if any."""
+        the call it concerned, if any.
+
+        ``known``: the listener's memory of the Unique-IDs of live calls (a
+        set it keeps). With it, the many events of legs that are nobody's
+        call (towards agents' phones, inside FreeSWITCH) are told apart
+        without a query."""
         name = event.get("Event-Name")
+        if known is not None and name.startswith("CHANNEL_"):
+            if not self._cc_concerns_known_call(server, event, known):
+                return self.browse()
         if name == "CUSTOM" and event.get("Event-Subclass") == "callcenter::info":
             return self._cc_on_callcenter(server, event)
         if name == "BACKGROUND_JOB":
@@ -278,6 +300,17 @@ class CcCall(models.Model):
         ):
             return self._cc_on_channel(server, event)
         return self.browse()
+
+    def _cc_concerns_known_call(self, server, event, known):
+        """Whether a channel event may concern a call: the caller's leg, a
+        leg of a call Odoo placed (it carries cc_call_id), or a leg of or
+        next to a call the listener knows."""
+        return (
+            self._cc_is_customer_leg(server, event)
+            or event.get("variable_cc_call_id")
+            or event.get("Unique-ID") in known
+            or event.get("Other-Leg-Unique-ID") in known
+        )
 
     def _cc_find(self, unique_id):
         if not unique_id:
@@ -369,6 +402,15 @@ class CcCall(models.Model):
                     del values[key]
         if values:
             self.sudo().write(values)
+        return "state" in values
+
+    def _cc_take_service_type(self, server, event):
+        """The service type the caller chose in the voice menu, when the event
+        carries it (it is set after the menu: on the queue's events, the
+        bridge, the hang-up), over the queue's default."""
+        chosen = self._cc_service_type(server, event)
+        if chosen and chosen != self.service_type_id:
+            self.sudo().write({"service_type_id": chosen.id})
 
     def _cc_on_channel(self, server, event):
         name = event.get("Event-Name")
@@ -379,19 +421,20 @@ class CcCall(models.Model):
             call = self._cc_create_from(server, event, unique_id)
         if not call:
             return self._cc_on_other_leg(server, event)
-        if name == "CHANNEL_CREATE":
-            call._cc_push()
-        elif name == "CHANNEL_ANSWER":
-            if call.direction == "outbound":
+        if call.direction == "inbound":
+            call._cc_take_service_type(server, event)
+        if name == "CHANNEL_ANSWER":
+            if call.direction == "outbound" and not call.date_agent_answered:
                 # The agent picked up: FreeSWITCH now calls the customer.
-                call._cc_push()
+                call._cc_advance("dialing", {"date_agent_answered": when})
         elif name == "CHANNEL_BRIDGE":
             live = call.state not in ("ended", "failed")
-            call._cc_advance("talking", {"date_answered": when})
+            changed = call._cc_advance("talking", {"date_answered": when})
             call._cc_record_interaction()
             if live:
                 call._cc_agent_state("on_call")
-            call._cc_push()
+            if changed:
+                call._cc_push()
         elif name == "CHANNEL_HANGUP_COMPLETE":
             values = {
                 "date_created": self._cc_date_created(event, unique_id),
@@ -406,12 +449,15 @@ class CcCall(models.Model):
             state = "ended"
             if call.direction == "outbound" and not call.date_answered:
                 state = "failed"
+                leg = "customer" if call.date_agent_answered else "agent"
                 values["failure_reason"] = call.failure_reason or self._cc_failure_text(
-                    event.get("Hangup-Cause")
+                    event.get("Hangup-Cause"), leg
                 )
-            call._cc_advance(state, values)
+            changed = call._cc_advance(state, values)
             call._cc_finish()
-            call._cc_push()
+            call._cc_agent_after_call()
+            if changed:
+                call._cc_push()
         return call
 
     def _cc_on_other_leg(self, server, event):
@@ -435,7 +481,7 @@ class CcCall(models.Model):
                     {"agent_id": agent.id, "date_offered": event_time(event)},
                 )
                 other._cc_offered(agent)
-                other._cc_push()
+                other._cc_push(full=True)
         elif (
             name == "CHANNEL_HANGUP_COMPLETE"
             and other.direction == "outbound"
@@ -445,7 +491,9 @@ class CcCall(models.Model):
             other._cc_advance(
                 "dialing",
                 {
-                    "failure_reason": self._cc_failure_text(event.get("Hangup-Cause")),
+                    "failure_reason": self._cc_failure_text(
+                        event.get("Hangup-Cause"), "customer"
+                    ),
                     "hangup_cause": event.get("Hangup-Cause"),
                 },
             )
@@ -486,16 +534,16 @@ class CcCall(models.Model):
         if action in ("agent-status-change", "agent-state-change"):
             self._cc_sync_agent_from_freeswitch(server, event)
             return self.browse()
+        queue = self._cc_queue(server, event.get("CC-Queue"))
         if action == "members-count":
-            self._cc_queue(server, event.get("CC-Queue"))._cc_waiting(
-                event.get("CC-Count"), when
-            )
+            # FreeSWITCH counts a caller being put through as still waiting:
+            # the call log says who waits.
+            queue._cc_waiting()
             return self.browse()
         member = event.get("CC-Member-Session-UUID")
         if not member or action not in MEMBER_ACTIONS:
             return self.browse()
         call = self._cc_find(member) or self._cc_create_from(server, event, member)
-        queue = self._cc_queue(server, event.get("CC-Queue"))
         if queue and not call.queue_id:
             call.sudo().write(
                 {
@@ -504,6 +552,7 @@ class CcCall(models.Model):
                     or queue.service_type_id.id,
                 }
             )
+        call._cc_take_service_type(server, event)
         joined = (
             self._cc_date_created(event, "")
             if event.get("CC-Member-Joined-Time")
@@ -511,18 +560,19 @@ class CcCall(models.Model):
         )
         agent = self._cc_agent(server, event.get("CC-Agent"))
         live = call.state not in ("ended", "failed")
+        changed = False
         if action == "member-queue-start":
-            call._cc_advance("queued", {"date_queued": joined})
+            changed = call._cc_advance("queued", {"date_queued": joined})
         elif action == "agent-offering" and agent:
             call._cc_advance("offering", {"date_queued": joined, "date_offered": when})
             call._cc_offered(agent)
             if call.date_answered:
                 return call
             call.sudo().write({"agent_id": agent.id})
-            call._cc_push(agent)
+            call._cc_push(agent, full=True)
             return call
         elif action == "bridge-agent-start" and agent:
-            call._cc_advance(
+            changed = call._cc_advance(
                 "talking",
                 {"agent_id": agent.id, "date_queued": joined, "date_answered": when},
             )
@@ -530,6 +580,7 @@ class CcCall(models.Model):
             call._cc_record_interaction()
             if live:
                 call._cc_agent_state("on_call")
+            call.queue_id._cc_waiting()
         elif action == "bridge-agent-fail" and agent:
             # The agent did not answer: their card goes, the queue tries on.
             call._cc_gone(agent)
@@ -543,9 +594,11 @@ class CcCall(models.Model):
             values = {"date_queued": joined, "date_ended": when}
             if event.get("CC-Cause") == "Cancel" and not call.date_answered:
                 values["abandoned"] = True
-            call._cc_advance("ended", values)
+            changed = call._cc_advance("ended", values)
             call._cc_finish()
-        call._cc_push()
+            call.queue_id._cc_waiting()
+        if changed:
+            call._cc_push()
         return call
 
     def _cc_agent_busy_elsewhere(self, agent, call):
@@ -583,7 +636,7 @@ class CcCall(models.Model):
             call.sudo()._cc_advance(
                 "failed",
                 {
-                    "failure_reason": self._cc_failure_text(cause),
+                    "failure_reason": self._cc_failure_text(cause, "agent"),
                     "hangup_cause": cause,
                     "date_ended": event_time(event),
                 },
@@ -591,18 +644,30 @@ class CcCall(models.Model):
             call._cc_push()
         return call
 
-    def _cc_failure_text(self, cause):
-        kind = FAILURE_REASONS.get(cause or "")
+    def _cc_failure_text(self, cause, leg="customer"):
+        """Why a call placed from Odoo failed, for the agent: ``leg`` says
+        which side failed, the agent's phone (rung first) or the customer's."""
+        table = AGENT_LEG_FAILURES if leg == "agent" else CUSTOMER_LEG_FAILURES
+        kind = table.get(cause or "")
         texts = {
             "phone": self.env._(
                 "Your phone is not connected to the phone system (not registered): "
                 "open your softphone or check your phone's connection."
             ),
-            "no_answer": self.env._(
+            "agent_no_answer": self.env._(
                 "You did not answer your phone, so the customer was not called."
             ),
-            "busy": self.env._("The customer's line is busy."),
-            "rejected": self.env._("The call was rejected."),
+            "agent_busy": self.env._(
+                "Your phone is busy or set to do not disturb, so the customer was "
+                "not called."
+            ),
+            "agent_rejected": self.env._(
+                "Your phone rejected the call, so the customer was not called."
+            ),
+            "agent_hung_up": self.env._("You hung up before the customer answered."),
+            "customer_no_answer": self.env._("The customer did not answer."),
+            "customer_busy": self.env._("The customer's line is busy."),
+            "customer_rejected": self.env._("The customer rejected the call."),
             "number": self.env._(
                 "The customer's number does not exist or is not valid."
             ),
@@ -712,6 +777,33 @@ class CcCall(models.Model):
         )
         return logs.agent_id
 
+    def _cc_agent_after_call(self):
+        """A call outside mod_callcenter (placed from Odoo, or put straight
+        through to the agent's phone) is over: the agent is back to what they
+        were doing before it. For queue calls, mod_callcenter's own state
+        events do this (wrap-up, then waiting)."""
+        self.ensure_one()
+        agent = self.agent_id
+        if self.queue_id or not agent:
+            return
+        Presence = self.env["cc.presence.log"].sudo()
+        current = Presence._cc_current(agent).get(agent.id)
+        if not current or current.state != "on_call" or current.origin != "telephony":
+            return
+        if self._cc_agent_busy_elsewhere(agent, self):
+            return
+        before = Presence.search(
+            [("agent_id", "=", agent.id), ("id", "!=", current.id)],
+            order="date_start desc, id desc",
+            limit=1,
+        )
+        if before.state == "break":
+            Presence._cc_set_state(
+                agent, "break", before.break_reason_id, origin="telephony"
+            )
+        else:
+            Presence._cc_set_state(agent, "available", origin="telephony")
+
     def _cc_agent_state(self, state):
         """The phone system moved the agent (on a call, wrapping up)."""
         if self.agent_id:
@@ -809,19 +901,37 @@ class CcCall(models.Model):
             ],
         }
 
-    def _cc_push(self, agents=None):
+    def _cc_push(self, agents=None, full=False):
         """Tells the call's agent (every open tab of theirs) about it, or the
-        given ``agents`` (those it is being offered to); once an agent took
-        the call, or it ended, the other agents it was offered to are told it
-        is gone, so that their card closes."""
+        given ``agents`` (those it is being offered to): the whole card when
+        it is offered or placed (``full``), what changed afterwards. Once an
+        agent took the call, or it ended, the other agents it was offered to
+        are told it is gone, so that their card closes."""
         for call in self:
             targets = call.agent_id if agents is None else agents
             payload = None
             for agent in targets.sudo().filtered("user_id"):
-                payload = payload or call._cc_pop_payload()
+                if payload is None:
+                    # A failure shows whole: it brings back a card the agent
+                    # closed, to say why.
+                    whole = full or call.state == "failed"
+                    payload = (
+                        call._cc_pop_payload() if whole else call._cc_update_payload()
+                    )
                 agent.user_id._bus_send("cc_telephony/call", payload)
             if call.state in ("talking", "ended", "failed"):
                 call._cc_gone(call.offered_agent_ids - call.agent_id)
+
+    def _cc_update_payload(self):
+        """What changes on a card already shown: its state and times."""
+        self.ensure_one()
+        return {
+            "call_id": self.id,
+            "update": True,
+            "state": self.state,
+            "wait": self.wait,
+            "failure_reason": self.failure_reason or False,
+        }
 
     def _cc_gone(self, agents):
         """Closes the call's card in the tabs of ``agents``."""
@@ -895,7 +1005,7 @@ class CcCall(models.Model):
         with server._cc_esl() as esl:
             contact = esl.api(f"sofia_contact {server._cc_sip_user(agent)}").strip()
             if not contact or contact.startswith(("error/", "-ERR")):
-                raise UserError(self._cc_failure_text("USER_NOT_REGISTERED"))
+                raise UserError(self._cc_failure_text("USER_NOT_REGISTERED", "agent"))
             gateway = gateway_status(esl.api(f"sofia status gateway {server.gateway}"))
             if gateway == "unknown":
                 raise UserError(
@@ -907,42 +1017,72 @@ class CcCall(models.Model):
                 )
             if gateway == "down":
                 raise UserError(self._cc_failure_text("GATEWAY_DOWN"))
-            partner = self.env["res.partner"]._cc_find_by_number(e164)[:1]
-            call = self.sudo().create(
-                {
-                    "unique_id": unique_id,
-                    "server_id": server.id,
-                    "direction": "outbound",
-                    "state": "dialing",
-                    "number": number,
-                    "number_e164": e164,
-                    "partner_id": partner.id,
-                    "agent_id": agent.id,
-                    "date_created": fields.Datetime.now(),
-                    "job_uuid": job_uuid,
-                    "res_model": res_model or False,
-                    "res_id": res_id or False,
-                }
-            )
-            variables = {
-                "origination_uuid": unique_id,
-                "origination_caller_id_number": e164,
-                "origination_caller_id_name": (partner.name or e164).replace(",", " "),
-                "cc_call_id": call.id,
-                "cc_side": "agent",
-                "ignore_early_media": "true",
-                "originate_timeout": "30",
+        partner = self.env["res.partner"]._cc_find_by_number(e164)[:1]
+        call = self.sudo().create(
+            {
+                "unique_id": unique_id,
+                "server_id": server.id,
+                "direction": "outbound",
+                "state": "dialing",
+                "number": number,
+                "number_e164": e164,
+                "partner_id": partner.id,
+                "agent_id": agent.id,
+                "date_created": fields.Datetime.now(),
+                "job_uuid": job_uuid,
+                "res_model": res_model or False,
+                "res_id": res_id or False,
             }
-            channel_vars = ",".join(
-                f"{key}='{self._cc_clean_variable(value)}'"
-                for key, value in variables.items()
-            )
-            esl.bgapi(
-                f"originate {{{channel_vars}}}{agent_dial} &bridge({customer_dial})",
-                job_uuid=job_uuid,
-            )
-        call._cc_push()
+        )
+        variables = {
+            "origination_uuid": unique_id,
+            "origination_caller_id_number": e164,
+            "origination_caller_id_name": (partner.name or e164).replace(",", " "),
+            "cc_call_id": call.id,
+            "cc_side": "agent",
+            "ignore_early_media": "true",
+            "originate_timeout": "30",
+        }
+        channel_vars = ",".join(
+            f"{key}='{self._cc_clean_variable(value)}'"
+            for key, value in variables.items()
+        )
+        call._cc_originate_after_commit(
+            f"originate {{{channel_vars}}}{agent_dial} &bridge({customer_dial})"
+        )
+        call._cc_push(full=True)
         return {"call_id": call.id, "number": e164}
+
+    def _cc_originate_after_commit(self, command):
+        """Sends the originate once the call is committed: FreeSWITCH's first
+        events about it (a busy phone answers within milliseconds) must find
+        it. If FreeSWITCH cannot be told, the call fails with the reason."""
+        self.ensure_one()
+        registry, call_id, server_id, job_uuid = (
+            self.env.registry,
+            self.id,
+            self.server_id.id,
+            self.job_uuid,
+        )
+
+        @self.env.cr.postcommit.add
+        def originate():
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                call = env["cc.call"].browse(call_id)
+                try:
+                    with env["cc.pbx.server"].browse(server_id)._cc_esl() as esl:
+                        esl.bgapi(command, job_uuid=job_uuid)
+                except UserError as error:
+                    _logger.warning("Call %s not placed: %s", call_id, error)
+                    call._cc_advance(
+                        "failed",
+                        {
+                            "failure_reason": str(error.args[0]),
+                            "date_ended": fields.Datetime.now(),
+                        },
+                    )
+                    call._cc_push()
 
     # ------------------------------------------------------------------
     # From the screen-pop
@@ -1113,14 +1253,20 @@ class CcCall(models.Model):
             ]
         ).filtered(lambda call: call.create_date < limit)  # to the microsecond
         for call in stale:
-            call._cc_advance(
-                "ended",
-                {
-                    "date_ended": fields.Datetime.now(),
-                    "hangup_cause": "LOST_WHILE_DISCONNECTED",
-                },
-            )
+            values = {
+                "date_ended": fields.Datetime.now(),
+                "hangup_cause": "LOST_WHILE_DISCONNECTED",
+            }
+            state = "ended"
+            if call.direction == "outbound" and not call.date_answered:
+                state = "failed"
+                values["failure_reason"] = self.env._(
+                    "The phone system lost track of this call while Odoo was not "
+                    "listening: it did not go through."
+                )
+            call._cc_advance(state, values)
             call._cc_finish()
+            call._cc_agent_after_call()
         if stale:
             _logger.info(
                 "Node %s: %s calls ended during a disconnection",

@@ -137,11 +137,23 @@ class CcQueue(models.Model):
                 if current.get(agent.id) and current[agent.id].state == "available"
             )
 
-    def _cc_waiting(self, count, when):
-        """mod_callcenter counted the callers waiting (members-count)."""
-        if not self or not str(count or "").isdigit():
+    def _cc_waiting(self):
+        """Counts the callers waiting in the queue now: queued or being
+        offered to an agent, from the call log (FreeSWITCH's members-count
+        still counts a caller being put through)."""
+        if not self:
             return
-        when = when or fields.Datetime.now()
-        if self.waiting_updated and self.waiting_updated > when:
-            return  # an older count, arrived late
-        self.sudo().write({"waiting_count": int(count), "waiting_updated": when})
+        when = fields.Datetime.now()
+        counts = dict(
+            self.env["cc.call"]
+            .sudo()
+            ._read_group(
+                [("queue_id", "in", self.ids), ("state", "in", ("queued", "offering"))],
+                ["queue_id"],
+                ["__count"],
+            )
+        )
+        for queue in self.sudo():
+            count = counts.get(queue, 0)
+            if count != queue.waiting_count or not queue.waiting_updated:
+                queue.write({"waiting_count": count, "waiting_updated": when})

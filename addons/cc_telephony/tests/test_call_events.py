@@ -261,15 +261,55 @@ class TestCallEvents(TelephonyCase):
         self.assertEqual(call.state, "talking")
         self.assertEqual(call.interaction_id.agent_id, self.agent)
         self.assertEqual(self._state(self.agent), "on_call")
+        # No mod_callcenter to say so: the hang-up makes her available again.
+        hangup = next(
+            e
+            for e in self.events
+            if e["Event-Name"] == "CHANNEL_HANGUP_COMPLETE"
+            and e["Unique-ID"] == self.leg
+        )
+        self.apply([hangup])
+        self.assertEqual(call.state, "ended")
+        self.assertEqual(self._state(self.agent), "available")
 
     def test_voice_menu_choice_sets_the_service_type(self):
-        create = dict(self.events[1], variable_cc_service_type="T_CONTRACT")
-        self.assertEqual(create["Unique-ID"], self.leg)
-        call = self.apply([create])
+        """The dialplan sets cc_service_type after the menu, so the channel's
+        creation does not carry it; the queue's events and the rest do."""
+        events = [dict(e) for e in self.events]
+        for event in events:
+            if event.get("CC-Action") or event.get("Unique-ID") == self.leg:
+                if event["Event-Name"] != "CHANNEL_CREATE":
+                    event["variable_cc_service_type"] = "T_CONTRACT"
+        call = self.apply(events[:2])[-1:]
+        self.assertFalse(call.service_type_id)
+        self.apply(events[2:])
+        # The caller's choice, not the queue's default.
         self.assertEqual(call.service_type_id, self.service_escalate)
-        # The queue's own service type does not override the caller's choice.
-        self.apply(self.events[2:9])
-        self.assertEqual(call.service_type_id, self.service_escalate)
+        self.assertEqual(self.queue.service_type_id, self.service_agent)
+
+    def test_callers_waiting_in_the_queue(self):
+        start = next(
+            i
+            for i, e in enumerate(self.events)
+            if e.get("CC-Action") == "member-queue-start"
+        )
+        bridge = next(
+            i
+            for i, e in enumerate(self.events)
+            if e.get("CC-Action") == "bridge-agent-start"
+        )
+        self.apply(self.events[: start + 2])  # with FreeSWITCH's members-count
+        self.assertEqual(self.queue.waiting_count, 1)
+        self.apply(self.events[start + 2 : bridge + 1])
+        self.assertEqual(self.queue.waiting_count, 0)
+        # FreeSWITCH's next members-count still says 1 (the caller being put
+        # through): the call log decides.
+        count = dict(
+            next(e for e in self.events if e.get("CC-Action") == "members-count"),
+            **{"CC-Count": "1"},
+        )
+        self.apply([count])
+        self.assertEqual(self.queue.waiting_count, 0)
 
     def test_recording_and_notice_are_kept_from_the_hangup(self):
         events = [dict(e) for e in self.events]

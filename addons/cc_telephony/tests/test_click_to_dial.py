@@ -5,6 +5,7 @@ import re
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import PASSWORD, TelephonyCase, recorded_events
 from .fake_freeswitch import FakeFreeSwitch
@@ -50,6 +51,18 @@ class TestClickToDial(TelephonyCase):
         super().setUpClass()
         cls.server.sip_domain = "cc.example.com"
 
+    def setUp(self):
+        super().setUp()
+        # The originate leaves after the commit, in its own transaction.
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+
+    def _commit(self):
+        """What happens once the request's transaction is committed."""
+        self.env.flush_all()
+        self.env.cr.postcommit.run()
+        self.env.invalidate_all()
+
     def _freeswitch(self, **replies):
         defaults = {
             "sofia_contact 1000@cc.example.com": REGISTERED,
@@ -61,10 +74,13 @@ class TestClickToDial(TelephonyCase):
         self.server.esl_port = fake.port
         return fake
 
-    def _dial(self, number="050 123 4567", user=None):
-        return self.Call.with_user(user or self.user_agent).action_dial(
+    def _dial(self, number="050 123 4567", user=None, commit=True):
+        result = self.Call.with_user(user or self.user_agent).action_dial(
             number, res_model="res.partner", res_id=self.caller.id
         )
+        if commit:
+            self._commit()
+        return result
 
     def test_dial_rings_the_agent_then_the_customer_through_the_gateway(self):
         self.env.cr.precommit.run()
@@ -83,13 +99,16 @@ class TestClickToDial(TelephonyCase):
         commands = freeswitch.commands
         self.assertEqual(commands[0], "auth ***")
         self.assertEqual(
-            commands[1:3],
+            commands[1:5],
             [
                 "api sofia_contact 1000@cc.example.com",
                 "api sofia status gateway stc-trunk",
+                "exit",
+                "auth ***",
             ],
         )
-        originate = commands[3]
+        # The originate leaves once the call is committed.
+        originate = commands[5]
         self.assertTrue(
             originate.endswith(
                 "}user/1000 &bridge(sofia/gateway/stc-trunk/+966501234567)"
@@ -113,7 +132,7 @@ class TestClickToDial(TelephonyCase):
         with self._freeswitch() as freeswitch:
             self._dial("+966 50 123 4567")
         self.assertTrue(
-            freeswitch.commands[3].endswith(
+            freeswitch.commands[5].endswith(
                 "&bridge(sofia/gateway/stc-trunk/0501234567)"
             )
         )
@@ -189,7 +208,7 @@ class TestClickToDial(TelephonyCase):
         call = self.Call.browse(result["call_id"])
         job = re.search(r"Job-UUID", "Job-UUID") and call.job_uuid
         self.assertTrue(job)
-        self.assertIn("originate", freeswitch.commands[3])
+        self.assertIn("originate", freeswitch.commands[5])
         # FreeSWITCH could not reach the agent's phone.
         self.Call._cc_apply_event(
             self.server,
@@ -266,3 +285,88 @@ class TestClickToDial(TelephonyCase):
         self.assertEqual(call.interaction_id.channel, "outbound_call")
         self.assertEqual(call.interaction_id.duration, 5)
         self.assertEqual(call.interaction_id.agent_id, self.agent)
+
+    def _event(self, call, name, cause, other=False, timestamp="1795941969938527"):
+        event = {
+            "Event-Name": name,
+            "Unique-ID": call.unique_id,
+            "Hangup-Cause": cause,
+            "Event-Date-Timestamp": timestamp,
+        }
+        if other:
+            event.update(
+                {
+                    "Unique-ID": "b1e1c0de-0000-4000-8000-00000000000c",
+                    "Other-Leg-Unique-ID": call.unique_id,
+                }
+            )
+        return self.Call._cc_apply_event(self.server, event)
+
+    def test_each_side_of_a_failure_is_named(self):
+        cases = [
+            # (the agent's phone answered?, failing leg, cause, what the agent reads)
+            (False, "job", "USER_BUSY", "Your phone is busy or set to do not disturb"),
+            (False, "job", "CALL_REJECTED", "Your phone rejected the call"),
+            (True, "customer", "ORIGINATOR_CANCEL", "You hung up before the customer"),
+            (True, "customer", "NO_ANSWER", "The customer did not answer."),
+            (True, "customer", "UNALLOCATED_NUMBER", "does not exist or is not valid"),
+            (True, "customer", "NORMAL_TEMPORARY_FAILURE", "(the gateway) is down"),
+            (False, "agent", "NO_ANSWER", "You did not answer your phone"),
+            (True, "agent", "RECOVERY_ON_TIMER_EXPIRE", "The call failed (RECOVERY"),
+        ]
+        for answered, leg, cause, text in cases:
+            with self.subTest(cause=cause, leg=leg), self._freeswitch():
+                call = self.Call.browse(self._dial()["call_id"])
+                if answered:
+                    self._event(call, "CHANNEL_ANSWER", "")
+                    self.assertTrue(call.date_agent_answered)
+                if leg == "job":
+                    self.Call._cc_apply_event(
+                        self.server,
+                        {
+                            "Event-Name": "BACKGROUND_JOB",
+                            "Job-UUID": call.job_uuid,
+                            "_body": f"-ERR {cause}\n",
+                        },
+                    )
+                elif leg == "customer":
+                    self._event(call, "CHANNEL_HANGUP_COMPLETE", cause, other=True)
+                self._event(call, "CHANNEL_HANGUP_COMPLETE", cause)
+                self.assertEqual(call.state, "failed")
+                self.assertIn(text, call.failure_reason)
+
+    def test_freeswitch_gone_when_the_call_leaves(self):
+        with self._freeswitch():
+            result = self._dial(commit=False)
+        # FreeSWITCH stopped between the checks and the commit.
+        with mute_logger("odoo.addons.cc_telephony.models.cc_call"):
+            self._commit()
+        call = self.Call.browse(result["call_id"])
+        self.assertEqual(call.state, "failed")
+        self.assertIn("cannot be reached", call.failure_reason)
+        # The agent's tabs are told (the card shows why).
+        self.assertIn(
+            "failed", [m["state"] for m in self.bus_messages(self.user_agent)]
+        )
+
+    def test_the_agent_is_available_again_after_the_call(self):
+        Presence = self.env["cc.presence.log"]
+        Presence._cc_set_state(self.agent, "available")
+        with self._freeswitch():
+            call = self.Call.browse(self._dial()["call_id"])
+        self._event(call, "CHANNEL_ANSWER", "")
+        self.Call._cc_apply_event(
+            self.server,
+            {
+                "Event-Name": "CHANNEL_BRIDGE",
+                "Unique-ID": call.unique_id,
+                "Event-Date-Timestamp": "1795941964898528",
+            },
+        )
+        self.assertEqual(
+            Presence._cc_current(self.agent)[self.agent.id].state, "on_call"
+        )
+        self._event(call, "CHANNEL_HANGUP_COMPLETE", "NORMAL_CLEARING")
+        self.assertEqual(call.state, "ended")
+        current = Presence._cc_current(self.agent)[self.agent.id]
+        self.assertEqual((current.state, current.origin), ("available", "telephony"))

@@ -169,6 +169,34 @@ test("a state change updates the call's card; another call gets its own", async 
     expect(`${CARD}[data-call-id='42'] .o_cc_call_popup_state`).toHaveText("Calling…");
 });
 
+test("an update changes what it says and keeps the rest of the card", async () => {
+    const notify = await startAgent();
+    notify(makeCall());
+    await contains(`${CARD} .o_cc_call_popup_state`, {text: "Incoming call"});
+    notify({
+        call_id: 41,
+        update: true,
+        state: "talking",
+        wait: 12,
+        failure_reason: false,
+    });
+    await contains(`${CARD} .o_cc_call_popup_state`, {text: "On call"});
+    expect(`${CARD} .o_cc_call_popup_name`).toHaveText("Mohammed Al-Ghamdi");
+    // An update of a call this tab does not show brings no card.
+    notify({call_id: 77, update: true, state: "ended", wait: 3, failure_reason: false});
+    notify(makeCall({call_id: 78, partner: {id: 11, name: "Salem"}}));
+    await contains(CARD, {count: 2});
+    expect(`${CARD}[data-call-id='77']`).toHaveCount(0);
+});
+
+test("another agent took the call: its card goes", async () => {
+    const notify = await startAgent();
+    notify(makeCall());
+    await contains(CARD, {count: 1});
+    notify({call_id: 41, state: "gone"});
+    await contains(CARD, {count: 0});
+});
+
 test("the time waited goes on while the customer waits, not after", async () => {
     const notify = await startAgent();
     notify(makeCall({state: "queued", wait: 65}));

@@ -66,8 +66,14 @@ export const callPopupService = {
                 }
                 dismissed.delete(callId);
             }
-            const call = {...payload, receivedAt: Date.now()};
             const index = calls.findIndex((shown) => shown.call_id === callId);
+            // An update says what changed on a card already shown; a card this
+            // tab does not show comes whole (or from get_my_live_calls).
+            if (payload.update && index < 0) {
+                return;
+            }
+            const base = payload.update ? calls[index] : {};
+            const call = {...base, ...payload, receivedAt: Date.now()};
             if (index >= 0) {
                 calls[index] = call;
             } else {
