@@ -29,10 +29,34 @@ class TestAgentPayslip(CallCenterCase):
         )
         payslip.compute_sheet()
         amounts = {line.code: line.total for line in payslip.line_ids}
-        self.assertEqual(amounts, {"BASIC": 3200.0, "GROSS": 3200.0, "NET": 3200.0})
+        # Not Saudi: no deduction; the employer pays occupational hazards (2 %).
+        self.assertEqual(
+            amounts,
+            {"BASIC": 3200.0, "GROSS": 3200.0, "NET": 3200.0, "GOSI_ER": 64.0},
+        )
 
     def test_structure_is_shipped_as_data(self):
         self.assertEqual(self.structure.code, "CCAGENT")
         self.assertEqual(
-            set(self.structure.rule_ids.mapped("code")), {"BASIC", "GROSS", "NET"}
+            set(self.structure.rule_ids.mapped("code")),
+            {
+                "BASIC",
+                "HOUSING",
+                "CC_INBOUND_CALL",
+                "CC_OUTBOUND_CALL",
+                "CC_EMAIL",
+                "CC_TICKET",
+                "CC_OTHER",
+                "CC_COMMISSION",
+                "CC_HOURS",
+                "CC_OVERTIME",
+                "CC_QUOTA_BONUS",
+                "CC_DEVICE",
+                "CC_ADJUSTMENT",
+                "GROSS",
+                "CC_MISSED",
+                "GOSI_EE",
+                "NET",
+                "GOSI_ER",
+            },
         )

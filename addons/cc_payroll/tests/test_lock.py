@@ -1,0 +1,114 @@
+"""Confirming locks what was paid; corrections go into the next period."""
+
+from datetime import date
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import NOVEMBER, OCTOBER, PayrollCase
+
+
+@tagged("post_install", "-at_install")
+class TestLock(PayrollCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contract = cls._make_contract(cls.agent)
+        cls.october = cls._contacts(cls.agent, date(2026, 10, 6), "inbound_call", 12)
+        cls.november = cls._contacts(cls.agent, date(2026, 11, 3), "inbound_call", 11)
+
+    def _confirmed_october(self):
+        slip = self._slip(self.contract)
+        slip.action_payslip_done()
+        self.assertEqual(slip.state, "done")
+        return slip
+
+    def test_confirming_locks_the_contacts_it_paid(self):
+        slip = self._confirmed_october()
+        self.assertTrue(all(self.october.mapped("locked")))
+        self.assertEqual(self.october.mapped("cc_payslip_id"), slip)
+        self.assertFalse(any(self.november.mapped("locked")))
+        contact = self.october[0]
+        with self.assertRaisesNaming(UserError, "confirmed pay period"):
+            contact.write({"channel": "email"})
+        wizard = self.env["cc.interaction.void"].create(
+            {"interaction_ids": [(6, 0, contact.ids)], "reason": "Wrong agent"}
+        )
+        with self.assertRaisesNaming(UserError, "confirmed pay period"):
+            wizard.action_confirm()
+        with self.assertRaisesNaming(UserError, "confirmed pay period"):
+            contact.write({"state": "void", "void_reason": "Wrong agent"})
+        # Nor can the confirmed payslip be cancelled to redo it.
+        with self.assertRaisesNaming(UserError, "Pay Corrections"):
+            slip.action_payslip_cancel()
+
+    def test_correction_is_paid_in_the_next_period(self):
+        self._confirmed_october()
+        action = self.october[0].action_cc_correct_next_pay()
+        self.assertEqual(action["context"]["default_amount"], -6.0)
+        correction = (
+            self.env["cc.pay.adjustment"]
+            .with_context(**action["context"])
+            .create({"name": "Call counted twice"})
+        )
+        self.assertEqual(correction.interaction_id, self.october[0])
+        self.assertEqual(correction.employee_id, self.agent)
+        november = self._slip(self.contract, period=NOVEMBER)
+        lines = self.lines(november)
+        self.assertEqual(lines["CC_ADJUSTMENT"], -6.0)
+        self.assertEqual(lines["CC_INBOUND_CALL"], 11 * 6)
+        self.assertEqual(november.cc_adjustment_ids, correction)
+        # The source of the adjustment line is the correction.
+        line = self.line(november, "CC_ADJUSTMENT")
+        self.assertEqual(
+            self.env["cc.pay.adjustment"].search(
+                line.action_cc_view_sources()["domain"]
+            ),
+            correction,
+        )
+        november.action_payslip_done()
+        self.assertEqual(correction.state, "applied")
+        with self.assertRaisesNaming(UserError, "cannot change"):
+            correction.amount = -12
+        with self.assertRaisesNaming(UserError, "cannot be deleted"):
+            correction.unlink()
+
+    def test_a_contact_recorded_late_is_paid_next_month(self):
+        self._confirmed_october()
+        # Recorded in November for the 29th of October (a resolved request the
+        # agent closed late): October is closed, November pays it.
+        late = self._contacts(self.agent, date(2026, 10, 29), "inbound_call", 2)
+        november = self._slip(self.contract, period=NOVEMBER)
+        self.assertEqual(self.inputs(november)["CC_N_INBOUND_CALL"], 11 + 2)
+        self.assertEqual(late.cc_payslip_id, november)
+
+    def test_a_draft_payslip_does_not_lock(self):
+        slip = self._slip(self.contract)
+        self.assertEqual(self.october.cc_payslip_id, slip)
+        self.assertFalse(any(self.october.mapped("locked")))
+        # Voiding a contact and computing again: it is no longer paid.
+        self.october[0].write({"state": "void", "void_reason": "Test call"})
+        slip.compute_sheet()
+        self.assertEqual(self.lines(slip)["CC_INBOUND_CALL"], 11 * 6)
+        self.assertFalse(self.october[0].cc_payslip_id)
+
+    def test_batch_compute_and_confirm(self):
+        contract_2 = self._make_contract(self.agent_2)
+        self._contacts(self.agent_2, date(2026, 10, 7), "email", 3)
+        run = self.env["hr.payslip.run"].create(
+            {"name": "October 2026", "date_start": OCTOBER[0], "date_end": OCTOBER[1]}
+        )
+        for contract in (self.contract, contract_2):
+            slip = self._slip(contract, compute=False)
+            slip.payslip_run_id = run
+        run.action_cc_compute()
+        self.assertEqual(set(run.slip_ids.mapped("state")), {"verify"})
+        totals = {slip.employee_id: self.lines(slip)["NET"] for slip in run.slip_ids}
+        run.action_cc_compute()
+        self.assertEqual(
+            {slip.employee_id: self.lines(slip)["NET"] for slip in run.slip_ids}, totals
+        )
+        run.action_cc_confirm()
+        self.assertEqual(run.state, "close")
+        self.assertEqual(set(run.slip_ids.mapped("state")), {"done"})
+        self.assertTrue(all(self.october.mapped("locked")))

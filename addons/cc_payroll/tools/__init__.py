@@ -1,0 +1,1 @@
+from .iban import normalize_iban, saudi_iban_problem
