@@ -52,11 +52,15 @@ class HrPayslip(models.Model):
     cc_is_agent = fields.Boolean(
         string="Call Center Agent", compute="_compute_cc_is_agent"
     )
-    cc_interaction_ids = fields.One2many(
-        "cc.interaction", "cc_payslip_id", string="Handled Contacts", readonly=True
+    cc_interaction_ids = fields.Many2many(
+        "cc.interaction",
+        string="Handled Contacts",
+        compute="_compute_cc_interactions",
+        help="The contacts this payslip counts: those it paid once confirmed, "
+        "else those it would pay if confirmed now.",
     )
     cc_interaction_count = fields.Integer(
-        string="Handled Contacts Counted", compute="_compute_cc_interaction_count"
+        string="Handled Contacts Counted", compute="_compute_cc_interactions"
     )
     cc_adjustment_ids = fields.One2many(
         "cc.pay.adjustment", "payslip_id", string="Corrections", readonly=True
@@ -66,16 +70,40 @@ class HrPayslip(models.Model):
         for slip in self:
             slip.cc_is_agent = slip.employee_id.sudo().is_cc_agent
 
-    def _compute_cc_interaction_count(self):
-        counts = dict(
-            self.env["cc.interaction"]
-            .sudo()
-            ._read_group(
-                [("cc_payslip_id", "in", self.ids)], ["cc_payslip_id"], ["__count"]
-            )
-        )
+    @api.depends_context("uid")
+    def _compute_cc_interactions(self):
+        Interaction = self.env["cc.interaction"].sudo()
         for slip in self:
-            slip.cc_interaction_count = counts.get(slip, 0)
+            slip.cc_interaction_ids = (
+                Interaction.search(slip._cc_interaction_domain())
+                if slip.id and slip.cc_is_agent
+                else Interaction
+            )
+            slip.cc_interaction_count = len(slip.cc_interaction_ids)
+
+    def _cc_interaction_domain(self):
+        """The contacts this payslip counts: once confirmed, those it locked;
+        before, the agent's valid contacts not yet paid, of the period or
+        recorded late for an earlier one (since their last confirmed period
+        began)."""
+        self.ensure_one()
+        if self.state == "done":
+            # By ids: the link is visible to payroll users only, and agents
+            # follow it too from their own payslips.
+            paid = (
+                self.env["cc.interaction"]
+                .sudo()
+                .search([("cc_payslip_id", "=", self.id)])
+            )
+            return [("id", "in", paid.ids)]
+        lower = self._cc_lower_dates(self.date_from)[self.employee_id.id]
+        return [
+            ("agent_id", "=", self.employee_id.id),
+            ("state", "=", "valid"),
+            ("locked", "=", False),
+            ("date_local", ">=", lower),
+            ("date_local", "<=", self.date_to),
+        ]
 
     # ------------------------------------------------------------------
     # Inputs from the call center
@@ -107,6 +135,7 @@ class HrPayslip(models.Model):
             self._cc_prepare()
             return super().compute_sheet()
         finally:
+            self.invalidate_recordset(["cc_interaction_ids", "cc_interaction_count"])
             self.env.cr.cache.pop(PARAMS_CACHE, None)
 
     def _cc_prepare(self):
@@ -137,17 +166,11 @@ class HrPayslip(models.Model):
         """Counts what the slips (all of one period) pay for and writes it as
         their inputs."""
         figures = {slip.id: defaultdict(float) for slip in self}
-        self._cc_link_interactions(date_from, date_to)
         self.env.cr.execute(
             SQL(
-                """
-                SELECT cc_payslip_id, channel, count(*),
-                       coalesce(sum(commission_base), 0)
-                  FROM cc_interaction
-                 WHERE cc_payslip_id IN %s
-              GROUP BY cc_payslip_id, channel
-                """,
-                tuple(self.ids),
+                "SELECT p.slip_id, i.channel, count(*), "
+                "coalesce(sum(i.commission_base), 0) %s GROUP BY p.slip_id, i.channel",
+                self._cc_unpaid_sql(date_from, date_to),
             )
         )
         for slip_id, channel, count, base in self.env.cr.fetchall():
@@ -194,21 +217,14 @@ class HrPayslip(models.Model):
             ]
         )
 
-    def _cc_link_interactions(self, date_from, date_to):
-        """Links the contacts each slip pays: valid, not yet locked, of the
-        period or recorded late for an earlier one (since the agent's last
-        confirmed period began), and not counted by another payslip."""
-        Interaction = self.env["cc.interaction"]
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE cc_interaction SET cc_payslip_id = NULL "
-                "WHERE cc_payslip_id IN %s AND locked IS NOT TRUE",
-                tuple(self.ids),
-            )
-        )
+    def _cc_lower_dates(self, date_from):
+        """{agent id: first day whose contacts the agents' payslips starting on
+        ``date_from`` pay}: the period's first day, or, for contacts recorded
+        late, the first day of the agent's last confirmed period before."""
         last_done = dict(
-            self.sudo()._read_group(
+            self.env["hr.payslip"]
+            .sudo()
+            ._read_group(
                 [
                     ("employee_id", "in", self.employee_id.ids),
                     ("state", "=", "done"),
@@ -218,34 +234,39 @@ class HrPayslip(models.Model):
                 ["date_from:max"],
             )
         )
+        return {
+            agent.id: min(date_from, last_done.get(agent, date_from))
+            for agent in self.employee_id
+        }
+
+    def _cc_unpaid_sql(self, date_from, date_to):
+        """FROM and WHERE of the contacts the slips (all of one period) pay,
+        with ``p.slip_id`` the payslip paying each ``i``: valid, not locked by
+        a confirmed payslip, of the period or recorded late."""
+        self.env.flush_all()
+        lower = self._cc_lower_dates(date_from)
         rows = [
             SQL(
                 "(%s, %s::date, %s)",
                 slip.employee_id.id,
-                min(date_from, last_done.get(slip.employee_id, date_from)),
+                lower[slip.employee_id.id],
                 slip.id,
             )
             for slip in self
         ]
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE cc_interaction AS i
-                   SET cc_payslip_id = p.slip_id
-                  FROM (VALUES %s) AS p(agent_id, lower, slip_id)
-                 WHERE i.agent_id = p.agent_id
-                   AND i.state = 'valid'
-                   AND i.locked IS NOT TRUE
-                   AND i.cc_payslip_id IS NULL
-                   AND i.date_local >= p.lower
-                   AND i.date_local <= %s
-                """,
-                SQL(", ").join(rows),
-                date_to,
-            )
+        return SQL(
+            """
+              FROM cc_interaction AS i
+              JOIN (VALUES %s) AS p(agent_id, lower, slip_id)
+                ON i.agent_id = p.agent_id
+             WHERE i.state = 'valid'
+               AND i.locked IS NOT TRUE
+               AND i.date_local >= p.lower
+               AND i.date_local <= %s
+            """,
+            SQL(", ").join(rows),
+            date_to,
         )
-        Interaction.invalidate_model(["cc_payslip_id"])
-        self.invalidate_recordset(["cc_interaction_ids"])
 
     def _cc_hours(self, date_from, date_to):
         """Hours worked (presence: available, on a call, wrapping up) by the
@@ -385,31 +406,64 @@ class HrPayslip(models.Model):
 
     def action_payslip_done(self):
         # OCA's confirmation reads its settings on one payslip at a time.
+        agents = self.filtered(
+            lambda slip: slip.state in ("draft", "verify") and slip.cc_is_agent
+        )
         for slip in self:
             super(HrPayslip, slip).action_payslip_done()
-        self._cc_lock()
+        self._cc_lock(agents.filtered(lambda slip: slip.state == "done"))
         return True
 
-    def _cc_lock(self):
-        slips = self.filtered(lambda slip: slip.state == "done")
-        if not slips:
-            return
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE cc_interaction SET locked = TRUE "
-                "WHERE cc_payslip_id IN %s AND locked IS NOT TRUE",
-                tuple(slips.ids),
+    def _cc_lock(self, slips):
+        """Links and locks the contacts ``slips`` pay (computed in this
+        transaction, so exactly what they counted), and applies their
+        corrections. A contact recorded since a payslip was computed makes the
+        confirmation fail rather than lock what the payslip did not pay."""
+        counted = {
+            slip.id: sum(
+                line.amount
+                for line in slip.input_line_ids
+                if line.code and line.code.startswith("CC_N_")
             )
-        )
-        locked = self.env.cr.rowcount
-        self.env["cc.interaction"].invalidate_model(["locked"])
+            for slip in slips
+        }
+        periods = defaultdict(lambda: self.browse())
+        for slip in slips:
+            periods[slip.date_from, slip.date_to] |= slip
+        locked = defaultdict(int)
+        for (date_from, date_to), period_slips in periods.items():
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH paid AS (SELECT i.id, p.slip_id %s)
+                    UPDATE cc_interaction AS c
+                       SET locked = TRUE, cc_payslip_id = paid.slip_id
+                      FROM paid
+                     WHERE c.id = paid.id
+                 RETURNING c.cc_payslip_id
+                    """,
+                    period_slips._cc_unpaid_sql(date_from, date_to),
+                )
+            )
+            for (slip_id,) in self.env.cr.fetchall():
+                locked[slip_id] += 1
+        changed = slips.filtered(lambda slip: locked[slip.id] != counted[slip.id])
+        if changed:
+            raise UserError(
+                self.env._(
+                    "Handled contacts were recorded or voided since these payslips "
+                    "were computed: %(slips)s. Compute them again, then confirm.",
+                    slips=", ".join(changed.mapped(lambda s: s.number or s.name)),
+                )
+            )
+        self.env["cc.interaction"].invalidate_model(["locked", "cc_payslip_id"])
+        slips.invalidate_recordset(["cc_interaction_ids", "cc_interaction_count"])
         self.env["cc.pay.adjustment"].sudo().search(
             [("payslip_id", "in", slips.ids), ("state", "=", "pending")]
         ).write({"state": "applied"})
         _logger.info(
             "Locked %s handled contacts paid by %s confirmed payslips",
-            locked,
+            sum(locked.values()),
             len(slips),
         )
 
@@ -442,7 +496,7 @@ class HrPayslip(models.Model):
             "res_model": "cc.interaction",
             "view_mode": "list,form",
             "views": [[False, "list"], [False, "form"]],
-            "domain": [("cc_payslip_id", "=", self.id)],
+            "domain": self._cc_interaction_domain(),
             "context": {"create": False},
         }
 

@@ -34,7 +34,7 @@ class HrPayslipLine(models.Model):
         code = self.code
         title = self.env._("%(line)s: what it counts", line=self.name)
         if code in CONTACT_LINES or code == "CC_COMMISSION":
-            domain = [("cc_payslip_id", "=", slip.id)]
+            domain = slip._cc_interaction_domain()
             if code == "CC_COMMISSION":
                 domain.append(("commission_base", "!=", 0))
             else:

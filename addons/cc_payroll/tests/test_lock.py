@@ -80,17 +80,38 @@ class TestLock(PayrollCase):
         late = self._contacts(self.agent, date(2026, 10, 29), "inbound_call", 2)
         november = self._slip(self.contract, period=NOVEMBER)
         self.assertEqual(self.inputs(november)["CC_N_INBOUND_CALL"], 11 + 2)
+        self.assertEqual(november.cc_interaction_ids, self.november | late)
+        november.action_payslip_done()
         self.assertEqual(late.cc_payslip_id, november)
+        self.assertTrue(all(late.mapped("locked")))
 
     def test_a_draft_payslip_does_not_lock(self):
         slip = self._slip(self.contract)
-        self.assertEqual(self.october.cc_payslip_id, slip)
+        self.assertEqual(slip.cc_interaction_ids, self.october)
+        self.assertEqual(slip.cc_interaction_count, 12)
+        self.assertFalse(self.october.cc_payslip_id)
         self.assertFalse(any(self.october.mapped("locked")))
         # Voiding a contact and computing again: it is no longer paid.
         self.october[0].write({"state": "void", "void_reason": "Test call"})
         slip.compute_sheet()
         self.assertEqual(self.lines(slip)["CC_INBOUND_CALL"], 11 * 6)
+        self.assertEqual(slip.cc_interaction_ids, self.october[1:])
+        slip.action_payslip_done()
+        self.assertEqual(self.october[1:].cc_payslip_id, slip)
         self.assertFalse(self.october[0].cc_payslip_id)
+        self.assertFalse(self.october[0].locked)
+
+    def test_confirming_what_changed_since_computed_fails(self):
+        slip = self._slip(self.contract)
+        # A contact recorded after the payslip was computed: confirming it
+        # as computed would lock a contact it does not pay.
+        self._contacts(self.agent, date(2026, 10, 20), "inbound_call", 1)
+        with self.assertRaisesNaming(UserError, "Compute them again"):
+            slip.with_context(without_compute_sheet=True).action_payslip_done()
+        # Confirming computes again by default: all 13 paid and locked.
+        slip.action_payslip_done()
+        self.assertEqual(self.lines(slip)["CC_INBOUND_CALL"], 13 * 6)
+        self.assertEqual(slip.cc_interaction_count, 13)
 
     def test_batch_compute_and_confirm(self):
         contract_2 = self._make_contract(self.agent_2)
