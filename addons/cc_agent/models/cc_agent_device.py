@@ -1,9 +1,13 @@
 import hashlib
 import logging
+from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request, root
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -112,11 +116,42 @@ class CcAgentDevice(models.Model):
         if not device:
             return "unknown"
         if device.state == "active":
-            device.write(
-                {"last_seen": fields.Datetime.now(), **self._cc_request_info()}
-            )
+            device._cc_touch()
             device._cc_link_session()
         return device.state
+
+    def _cc_touch(self):
+        """Marks the device as seen now, at most once a minute. Several tabs
+        or the softphone of the same device ask at the same moment: when
+        another request is updating the device, its update is enough (no
+        serialization error, no retry)."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        info = self._cc_request_info()
+        device = self.sudo()
+        if (
+            device.last_seen
+            and now - device.last_seen < timedelta(minutes=1)
+            and all(device[name] == value for name, value in info.items())
+        ):
+            return
+        values = {"last_seen": now, **info}
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE cc_agent_device SET %s WHERE id = %s",
+                        SQL(", ").join(
+                            SQL("%s = %s", SQL.identifier(name), value)
+                            for name, value in values.items()
+                        ),
+                        self.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.SerializationFailure:
+            _logger.debug("Device %s seen by a concurrent request", self.id)
+        self.invalidate_recordset(list(values))
 
     @api.model
     def _cc_request_info(self):

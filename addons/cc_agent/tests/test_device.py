@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -24,6 +28,15 @@ class TestDevice(CallCenterHttpCase):
         self.assertNotEqual(device.sudo().token_hash, TOKEN, "only a hash is kept")
         self.assertEqual(Device._cc_seen(TOKEN), "active")
         self.assertEqual(Device._cc_seen("y" * 40), "unknown")
+        # Seen at most once a minute: the systray and the softphone asking
+        # together do not both write the device.
+        seen = device.last_seen
+        with freeze_time(seen + timedelta(seconds=30)):
+            Device._cc_seen(TOKEN)
+        self.assertEqual(device.last_seen, seen)
+        with freeze_time(seen + timedelta(minutes=2)):
+            Device._cc_seen(TOKEN)
+        self.assertEqual(device.last_seen, seen + timedelta(minutes=2))
         with self.assertRaisesNaming(UserError, "already registered"):
             Device.action_register_my_device(TOKEN, "Again", "phone")
         with self.assertRaisesNaming(UserError, "name"):
