@@ -17,6 +17,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 ESL_CONF = "config/freeswitch/autoload_configs/event_socket.conf.xml"
+XML_CURL_CONF = "config/freeswitch/autoload_configs/xml_curl.conf.xml"
+SIP_PROFILE = "config/freeswitch/sip_profiles/internal.xml"
+AGENTS_DIALPLAN = "config/freeswitch/dialplan/cc_suite_agents.xml"
+TELEPHONY = ROOT / "addons" / "cc_telephony"
 
 
 def freeswitch_xml(relative):
@@ -206,6 +210,177 @@ class TestFreeswitchConfig(unittest.TestCase):
         self.assertLess(order.index("playback"), order.index("record_session"))
         record = next(data for app, data in actions if app == "record_session")
         self.assertTrue(record.endswith("/${cc_recording_path}"))
+
+
+class TestAgentsPhonesConfig(unittest.TestCase):
+    """FreeSWITCH learns agents' SIP accounts from Odoo (mod_xml_curl), and
+    what the files, docker-compose.yml and Odoo's code say agree."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.compose = yaml.safe_load(
+            (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+        )
+        cls.freeswitch = cls.compose["services"]["freeswitch"]
+        cls.profile = params(freeswitch_xml(SIP_PROFILE))
+
+    def mounted(self, source):
+        """Where docker-compose.yml mounts ``source`` in FreeSWITCH."""
+        for volume in self.freeswitch["volumes"]:
+            parts = volume.split(":")
+            if parts[0] == f"./{source}":
+                return parts[1]
+        self.fail(f"{source} is not mounted")
+
+    def test_the_directory_is_asked_of_odoo(self):
+        loads = [
+            load.get("module")
+            for load in freeswitch_xml(
+                "config/freeswitch/autoload_configs/modules.conf.xml"
+            ).iter("load")
+        ]
+        # Bound before mod_sofia starts asking for users.
+        self.assertLess(loads.index("mod_xml_curl"), loads.index("mod_sofia"))
+        self.assertIn("mod_db", loads)
+        binding = freeswitch_xml(XML_CURL_CONF).find(".//binding")
+        url = binding.find("param[@name='gateway-url']")
+        self.assertEqual(url.get("value"), "$${cc_directory_url}")
+        self.assertEqual(url.get("bindings"), "directory")
+        settings = params(binding)
+        self.assertEqual(
+            settings["gateway-credentials"], "freeswitch:$${cc_directory_secret}"
+        )
+        self.assertEqual(settings["auth-scheme"], "basic")
+        self.assertEqual(
+            self.mounted(XML_CURL_CONF),
+            "/etc/freeswitch/autoload_configs/xml_curl.conf.xml",
+        )
+
+    def test_the_directory_url_is_odoos_route(self):
+        environment = self.freeswitch["environment"]
+        url = environment["FREESWITCH_DIRECTORY_URL"]
+        route = re.search(r"https?://([\d.]+):(\d+)(/\S+)$", url)
+        self.assertTrue(route, url)
+        controller = (TELEPHONY / "controllers" / "freeswitch_directory.py").read_text()
+        self.assertIn(f'"{route[3]}"', controller)
+        odoo = self.compose["services"]["odoo"]
+        self.assertEqual(odoo["networks"]["telephony"]["ipv4_address"], route[1])
+        self.assertIn(f"{route[2]}:{route[2]}", odoo["ports"])
+        # The secret and the domain come from .env, without a default.
+        self.assertEqual(
+            environment["FREESWITCH_DIRECTORY_SECRET"],
+            "${FREESWITCH_DIRECTORY_SECRET:?set FREESWITCH_DIRECTORY_SECRET in .env}",
+        )
+        self.assertTrue(environment["FREESWITCH_SIP_DOMAIN"].startswith("${"))
+        # The sample secret is one Odoo refuses on a node.
+        example = (ROOT / ".env.example").read_text(encoding="utf-8")
+        sample = re.search(r"(?m)^FREESWITCH_DIRECTORY_SECRET=(\S+)", example)[1]
+        self.assertTrue(sample.startswith("change-me"))
+        self.assertIn('SAMPLE_PREFIX = "change-me"', self.node_source())
+
+    def node_source(self):
+        return (TELEPHONY / "models" / "cc_pbx_server.py").read_text()
+
+    def test_agents_profile_serves_the_softphone_over_wss(self):
+        self.assertEqual(
+            self.mounted(SIP_PROFILE), "/etc/freeswitch/sip_profiles/internal.xml"
+        )
+        self.assertEqual(self.profile["wss-binding"], ":7443")
+        self.assertEqual(self.profile["tls-cert-dir"], "$${certs_dir}")
+        ports = [str(port) for port in self.freeswitch["ports"]]
+        self.assertIn("7443:7443/tcp", ports)
+        self.assertIn(
+            f"{self.profile['tls-sip-port']}:{self.profile['tls-sip-port']}/tcp", ports
+        )
+        # The plain websocket is for a TLS-terminating proxy, never published.
+        self.assertFalse([p for p in ports if "5066" in p])
+        # Certificates are mounted, and never committed.
+        self.assertEqual(self.mounted("config/freeswitch/tls"), "/etc/freeswitch/tls")
+        ignored = (ROOT / "config/freeswitch/tls/.gitignore").read_text()
+        self.assertEqual(ignored.splitlines()[0], "*")
+
+    def test_agents_profile_authenticates_everything_in_odoos_realm(self):
+        self.assertEqual(self.profile["auth-calls"], "true")
+        domain = "$${cc_sip_domain}"
+        for name in (
+            "force-register-domain",
+            "force-register-db-domain",
+            "challenge-realm",
+        ):
+            self.assertEqual(self.profile[name], domain, name)
+        self.assertNotIn("accept-blind-reg", self.profile)
+        self.assertNotIn("accept-blind-auth", self.profile)
+        # Odoo's node knows the profile by this name.
+        profile_name = freeswitch_xml(SIP_PROFILE).find("profile").get("name")
+        self.assertRegex(
+            self.node_source(),
+            rf'sip_profile = fields.Char\([^)]*default="{profile_name}"',
+        )
+
+    def test_static_directory_holds_no_user(self):
+        path = "config/freeswitch/directory/default.xml"
+        self.assertEqual(self.mounted(path), "/etc/freeswitch/directory/default.xml")
+        directory = freeswitch_xml(path)
+        self.assertEqual(directory.find(".//domain").get("name"), "$${cc_sip_domain}")
+        self.assertEqual(list(directory.iter("user")), [])
+
+    def test_agents_context(self):
+        dialplan = freeswitch_xml(AGENTS_DIALPLAN)
+        context = dialplan.find(".//context").get("name")
+        self.assertEqual(
+            self.mounted(AGENTS_DIALPLAN), f"/etc/freeswitch/dialplan/{context}.xml"
+        )
+        # The context of agents' accounts, in Odoo and in the static files.
+        self.assertEqual(self.profile["context"], context)
+        self.assertRegex(
+            self.node_source(),
+            rf'agent_context = fields.Char\([^)]*default="{context}"',
+        )
+        variables = {
+            v.get("name"): v.get("value")
+            for v in freeswitch_xml("config/freeswitch/directory/default.xml").iter(
+                "variable"
+            )
+        }
+        self.assertEqual(variables["user_context"], context)
+        # Customers an agent transfers land in it.
+        public = freeswitch_xml("config/freeswitch/dialplan/cc_suite_public.xml")
+        sets = [
+            a.get("data")
+            for a in public.iter("action")
+            if a.get("application") == "set"
+        ]
+        self.assertIn(f"force_transfer_context={context}", sets)
+
+    def test_transfers_read_what_odoo_writes(self):
+        """The mod_db realm of agents' contacts and the queue prefix are the
+        ones Odoo writes and lists."""
+        realm = re.search(r'ROUTE_DB_REALM = "(\w+)"', self.node_source())[1]
+        actions = [
+            (a.get("application"), a.get("data"))
+            for a in freeswitch_xml(AGENTS_DIALPLAN).iter("action")
+        ]
+        lookups = [data for app, data in actions if "${db(select/" in (data or "")]
+        self.assertEqual(len(lookups), 1)
+        self.assertIn(f"${{db(select/{realm}/$1)}}", lookups[0])
+        accounts = (TELEPHONY / "models" / "cc_sip_account.py").read_text()
+        prefix = re.search(r'return "([a-z]+-)" \+ queue.name', accounts)[1]
+        queue = next(
+            e
+            for e in freeswitch_xml(AGENTS_DIALPLAN).iter("extension")
+            if e.get("name") == "cc_queue"
+        )
+        self.assertTrue(
+            queue.find("condition").get("expression").startswith(f"^{prefix}(")
+        )
+        callcenter = freeswitch_xml(
+            "config/freeswitch/autoload_configs/callcenter.conf.xml"
+        )
+        domains = {q.get("name").split("@")[1] for q in callcenter.iter("queue")}
+        self.assertEqual(domains, {"default"})
+        self.assertIn(
+            ("callcenter", "$1@default"), actions, "queue-<name> goes to <name>@default"
+        )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@
         "views/cc_agent_device_views.xml",
         "views/cc_agent_config_views.xml",
         "views/cc_agent_menus.xml",
+        "views/webclient_templates.xml",
     ],
     "demo": ["demo/hr_employee_demo.xml", "demo/hr_contract_demo.xml"],
     "assets": {

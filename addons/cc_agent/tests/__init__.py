@@ -10,3 +10,4 @@ from . import test_presence
 from . import test_quota
 from . import test_rtl
 from . import test_two_factor
+from . import test_webmanifest

@@ -1,1 +1,3 @@
+from . import freeswitch_directory
 from . import recording
+from . import softphone

@@ -4,3 +4,9 @@ from . import cc_call
 from . import cc_presence_log
 from . import cc_ticket
 from . import res_partner
+from . import hr_employee
+from . import res_users
+from . import cc_agent_device
+from . import cc_sip_account
+from . import cc_sip_provisioning
+from . import cc_call_route_override

@@ -10,20 +10,27 @@ class CcPresenceLog(models.Model):
     _inherit = "cc.presence.log"
 
     @api.model
-    def _cc_set_state(self, agent, state, reason=None, origin="agent", when=None):
+    def _cc_set_states(self, changes, origin="agent"):
         """An agent's change of state made in Odoo reaches mod_callcenter once
         it is committed: going Available logs them into their queues, a break
         or Offline takes them out. FreeSWITCH being away must not undo what the
         agent chose: that is logged, and the listener reconciles later."""
-        before = self._cc_current(agent).get(agent.id)
-        log = super()._cc_set_state(
-            agent, state, reason=reason, origin=origin, when=when
-        )
-        if origin == "telephony" or log == before:
-            return log
+        if origin == "telephony":
+            # It comes from FreeSWITCH: nothing to tell it.
+            return super()._cc_set_states(changes, origin)
+        agents = self.env["hr.employee"].union(*(change[0] for change in changes))
+        before = self._cc_current(agents)
+        after = super()._cc_set_states(changes, origin)
+        for agent in agents:
+            if after[agent.id] != before.get(agent.id):
+                self._cc_sync_freeswitch(agent, after[agent.id].state)
+        return after
+
+    def _cc_sync_freeswitch(self, agent, state):
+        """Tells mod_callcenter ``agent``'s new ``state`` once committed."""
         server = self.env["cc.pbx.server"]._cc_server_for(agent)
         if not server or not agent.sudo().cc_extension:
-            return log
+            return
         server_id, agent_id, dbname = server.id, agent.id, self.env.cr.dbname
 
         @self.env.cr.postcommit.add
@@ -43,5 +50,3 @@ class CcPresenceLog(models.Model):
                         dbname,
                         error,
                     )
-
-        return log

@@ -122,3 +122,55 @@ class TelephonyHttpCase(TelephonyFixture, CallCenterHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_telephony()
+
+
+# Agents' phones: a node with a SIP domain, a softphone address and a
+# directory secret, and a device registered by Amal.
+SIP_DOMAIN = "sip.test.example"
+DIRECTORY_SECRET = "Directory-secret-for-the-tests-0123456789"
+DEVICE_TOKEN = "d" * 40
+
+
+class SipFixture:
+    @classmethod
+    def _setup_sip(cls):
+        cls.server.write(
+            {
+                "sip_domain": SIP_DOMAIN,
+                "ws_url": f"wss://{SIP_DOMAIN}:7443",
+                "ice_servers": f"stun:{SIP_DOMAIN}:3478\nturn:{SIP_DOMAIN}:3478",
+                "turn_username": "agents",
+                "turn_credential": "turn-password",
+                "directory_secret": DIRECTORY_SECRET,
+            }
+        )
+        Device = cls.env["cc.agent.device"]
+        cls.device = Device.create(
+            {
+                "name": "Amal's phone",
+                "agent_id": cls.agent.id,
+                "token_hash": Device._cc_hash(DEVICE_TOKEN),
+            }
+        )
+        cls.Account = cls.env["cc.sip.account"]
+
+    def softphone_account(self, agent=None, device=None):
+        return self.Account._cc_create_for(
+            agent or self.agent, self.server, "softphone", device or self.device
+        )
+
+    def esl_commands(self, run, replies=None):
+        """The Event Socket commands ``run()`` sends to the node, answered by
+        a fake FreeSWITCH; what ``run`` returns is kept in ``self.result``."""
+        from .fake_freeswitch import FakeFreeSwitch
+
+        with FakeFreeSwitch(PASSWORD, replies or {"": "+OK\n"}) as freeswitch:
+            self.server.esl_port = freeswitch.port
+            self.result = run()
+        self.assertEqual(freeswitch.errors, [])
+        return freeswitch.api_commands()
+
+    def run_after_commit(self):
+        """Runs what waits for the commit (in the test's own transaction)."""
+        self.env.flush_all()
+        self.env.cr.postcommit.run()

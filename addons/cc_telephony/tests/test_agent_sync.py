@@ -30,6 +30,7 @@ class TestAgentSync(TelephonyCase):
             [
                 "callcenter_config agent add 1000@default callback",
                 "callcenter_config agent set contact 1000@default user/1000",
+                "db insert/cc_agent/1000/user/1000",
                 "callcenter_config tier add support@default 1000@default 1 1",
                 "callcenter_config agent set status 1000@default 'Available'",
             ],
@@ -46,7 +47,10 @@ class TestAgentSync(TelephonyCase):
         )
         self.assertEqual(
             self._commands("offline"),
-            ["callcenter_config agent set status 1000@default 'Logged Out'"],
+            [
+                "callcenter_config agent set status 1000@default 'Logged Out'",
+                "db delete/cc_agent/1000",
+            ],
         )
 
     def test_a_change_in_odoo_reaches_freeswitch_once_committed(self):

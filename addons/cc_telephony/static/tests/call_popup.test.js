@@ -73,6 +73,8 @@ function mockAgent(liveCalls = []) {
         asyncStep("get_my_live_calls");
         return typeof liveCalls === "function" ? liveCalls() : liveCalls;
     });
+    // The softphone (softphone.test.js) stays out of these tests.
+    onRpc("/cc_telephony/softphone/config", () => ({enabled: false, reason: ""}));
 }
 
 /** Starts the web client of an agent and returns a function announcing a call. */

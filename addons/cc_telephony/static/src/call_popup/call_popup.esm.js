@@ -4,6 +4,7 @@ import {_t} from "@web/core/l10n/translation";
 import {useService} from "@web/core/utils/hooks";
 import {formatDuration} from "@cc_agent/core/duration.esm";
 import {useClock, useServerErrorNotification} from "@cc_agent/core/hooks.esm";
+import {isSoftphoneCallOf} from "../softphone/softphone_match.esm";
 
 // While the customer still waits for an agent, the time waited goes on.
 const WAITING_STATES = ["ringing", "queued", "offering"];
@@ -76,6 +77,9 @@ export class CallPopup extends Component {
         this.action = useService("action");
         this.orm = useService("orm");
         this.popup = useService("cc_telephony.call_popup");
+        this.cards = useState(this.popup.calls);
+        this.softphone = useService("cc_telephony.softphone");
+        this.softphoneState = useState(this.softphone.state);
         this.notifyServerError = useServerErrorNotification();
         this.clock = useClock();
         this.state = useState({busy: false});
@@ -107,6 +111,23 @@ export class CallPopup extends Component {
             seconds += Math.floor((this.clock.now - this.call.receivedAt) / 1000);
         }
         return formatDuration(seconds);
+    }
+
+    /** Whether the softphone rings or talks with this call's caller. */
+    get isOnSoftphone() {
+        return isSoftphoneCallOf(this.softphoneState, this.call, this.cards);
+    }
+
+    get isSoftphoneRinging() {
+        return this.softphoneState.status === "ringing";
+    }
+
+    answer() {
+        return this.softphone.answer(this.call.call_id);
+    }
+
+    hangUp() {
+        this.softphone.hangUp();
     }
 
     get failureReason() {
