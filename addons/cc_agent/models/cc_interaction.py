@@ -201,15 +201,23 @@ class CcInteraction(models.Model):
             )
         sudo = self.sudo().with_context(mail_create_nolog=True, mail_notrack=True)
         existing = {i.source_key: i for i in sudo.search([("source_key", "in", keys)])}
-        ids = []
+        missing = {}
         for vals in vals_list:
-            record = existing.get(vals["source_key"])
-            if not record:
-                record = sudo._record_one(vals)
-                existing[vals["source_key"]] = record
-            ids.append(record.id)
+            if vals["source_key"] not in existing:
+                missing.setdefault(vals["source_key"], vals)
+        if missing:
+            try:
+                # Together (the telephony listener records many calls'
+                # contacts at once); one by one if another transaction
+                # recorded one of them meanwhile.
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    created = sudo.create(list(missing.values()))
+                existing.update(zip(missing, created, strict=True))
+            except IntegrityError:
+                for key, vals in missing.items():
+                    existing[key] = sudo._record_one(vals)
         # One record per vals, in order: a repeated key gives the same record.
-        return self.browse(ids)
+        return self.browse([existing[key].id for key in keys])
 
     def _record_one(self, vals):
         try:

@@ -119,29 +119,61 @@ class CcPresenceLog(models.Model):
     def _cc_set_state(self, agent, state, reason=None, origin="agent", when=None):
         """Closes the agent's open entry and opens one in ``state``. Setting the
         current state again changes nothing (double clicks, repeated events)."""
-        when = when or fields.Datetime.now()
-        reason = reason or self.env["cc.break.reason"]
-        # Lock the agent's row so that two changes at once serialize.
+        return self._cc_set_states([(agent, state, reason, when)], origin)[agent.id]
+
+    @api.model
+    def _cc_set_states(self, changes, origin="agent"):
+        """Applies ``changes``, (agent, state, reason, when) each, in their
+        order as _cc_set_state would one by one, for any number of agents at
+        once (the telephony listener applies many calls' events together):
+        one lock, one read of their entries, the new entries created
+        together. Returns {agent id: their open entry}."""
+        if not changes:
+            return {}
+        Reason = self.env["cc.break.reason"]
+        agents = self.env["hr.employee"].union(*(change[0] for change in changes))
+        # Lock the agents' rows so that two changes at once serialize (always
+        # in the same order: two transactions do not wait for each other).
         self.env.cr.execute(
-            SQL("SELECT 1 FROM hr_employee WHERE id = %s FOR UPDATE", agent.id)
+            SQL(
+                "SELECT 1 FROM hr_employee WHERE id IN %s ORDER BY id FOR UPDATE",
+                tuple(agents.ids),
+            )
         )
-        current = self._cc_current(agent).get(agent.id)
-        if current and current.state == state and current.break_reason_id == reason:
-            return current
-        if current:
-            current.date_end = max(when, current.date_start)
-            current.flush_recordset(["date_end"])
-        log = self.create(
-            {
+        current = self._cc_current(agents)
+        opened = {}  # agent id: the values of their entry to open
+        vals_list = []
+        for agent, state, reason, when in changes:
+            when = when or fields.Datetime.now()
+            reason = reason or Reason
+            vals = opened.get(agent.id)
+            if vals:
+                # Already changed by an earlier one of these changes.
+                same = vals["state"] == state and vals["break_reason_id"] == reason.id
+                if same:
+                    continue
+                vals["date_end"] = max(when, vals["date_start"])
+            else:
+                log = current.get(agent.id)
+                if log and log.state == state and log.break_reason_id == reason:
+                    continue
+                if log:
+                    log.date_end = max(when, log.date_start)
+            opened[agent.id] = {
                 "agent_id": agent.id,
                 "state": state,
                 "break_reason_id": reason.id if state == "break" else False,
                 "date_start": when,
                 "origin": origin,
             }
-        )
-        log._cc_notify()
-        return log
+            vals_list.append(opened[agent.id])
+        # Closed before the next ones open: one open entry per agent.
+        self.flush_model(["date_end"])
+        logs = self.create(vals_list)
+        logs._cc_notify()
+        for log in logs:
+            current[log.agent_id.id] = log
+        return current
 
     def _cc_payload(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -30,6 +31,30 @@ class TestInteraction(CallCenterCase):
         self.assertEqual(Interaction.search_count([("source_key", "like", "call:")]), 2)
         with self.assertRaises(ValueError):
             Interaction._record([self._vals(False)])
+
+    def test_new_contacts_are_created_together(self):
+        Interaction = self.env["cc.interaction"]
+        known = Interaction._record([self._vals("call:known")])
+        create = type(Interaction).create
+        with patch.object(
+            type(Interaction), "create", autospec=True, side_effect=create
+        ) as created:
+            recorded = Interaction._record(
+                [
+                    self._vals("call:one"),
+                    self._vals("call:known"),
+                    self._vals("call:two"),
+                    self._vals("call:one"),
+                ]
+            )
+        self.assertEqual(created.call_count, 1)
+        self.assertEqual(len(created.call_args.args[1]), 2)
+        self.assertEqual(recorded[1], known)
+        self.assertEqual(recorded[0], recorded[3])
+        self.assertEqual(
+            recorded.mapped("source_key"),
+            ["call:one", "call:known", "call:two", "call:one"],
+        )
 
     def test_day_is_the_agents_local_day(self):
         """Riyadh is UTC+3: 23:30 there is 20:30 UTC the same day; 00:30 there is

@@ -58,6 +58,59 @@ class TestPresence(CallCenterCase):
                 }
             )
 
+    def test_many_changes_at_once_as_one_by_one(self):
+        """The telephony listener applies many agents' changes together: the
+        same entries as one change after the other, each told over the bus."""
+        start = datetime(2026, 11, 15, 14, 0)
+
+        def at(minutes):
+            return start + timedelta(minutes=minutes)
+
+        self.env.cr.precommit.run()
+        self.env["bus.bus"].sudo().search([]).unlink()
+        current = self.Presence._cc_set_states(
+            [
+                (self.agent, "available", None, at(0)),
+                (self.agent_2, "available", None, at(0)),
+                (self.agent, "on_call", None, at(1)),
+                (self.agent, "on_call", None, at(2)),  # the same: nothing
+                (self.agent_2, "break", self.prayer, at(3)),
+                (self.agent, "wrap_up", None, at(4)),
+                (self.agent, "available", None, at(5)),
+            ],
+            origin="system",
+        )
+        log = self._log()
+        self.assertEqual(
+            [(e.state, e.date_start, e.date_end) for e in log],
+            [
+                ("available", at(0), at(1)),
+                ("on_call", at(1), at(4)),
+                ("wrap_up", at(4), at(5)),
+                ("available", at(5), False),
+            ],
+        )
+        self.assertEqual(log.mapped("duration"), [60, 180, 60, 0])
+        self.assertEqual(set(log.mapped("origin")), {"system"})
+        badr = self._log(self.agent_2)
+        self.assertEqual(badr.mapped("state"), ["available", "break"])
+        self.assertEqual(badr[-1].break_reason_id, self.prayer)
+        self.assertEqual(current, {self.agent.id: log[-1], self.agent_2.id: badr[-1]})
+        # Already there: nothing changes.
+        again = self.Presence._cc_set_states(
+            [(self.agent, "available", None, at(6))], origin="system"
+        )
+        self.assertEqual(again[self.agent.id], log[-1])
+        self.assertEqual(len(self._log()), 4)
+        self.env.cr.precommit.run()
+        told = [
+            json.loads(n.message)["payload"]["state"]
+            for n in self.env["bus.bus"].sudo().search([], order="id")
+            if json.loads(n.channel)[1:]
+            == ["res.partner", self.user_agent.partner_id.id]
+        ]
+        self.assertEqual(told, ["available", "on_call", "wrap_up", "available"])
+
     def test_supervisor_is_told_over_the_bus(self):
         self.env.cr.precommit.run()  # bus.bus records are written at commit
         self.env["bus.bus"].sudo().search([]).unlink()

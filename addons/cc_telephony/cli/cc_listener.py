@@ -37,9 +37,16 @@ EVENTS = [
 CUSTOM = ["callcenter::info"]
 # Events applied together in one transaction, at most, and how long the
 # worker waits to gather them: small enough for a screen-pop within tens of
-# milliseconds, large enough for a busy hour.
-BATCH_SIZE = 100
+# milliseconds, large enough for a busy hour (or the backlog after it).
+BATCH_SIZE = 300
 BATCH_WINDOW = 0.01
+# Once a call is offered to an agent, how long the worker still waits for the
+# next event: only those already coming (other calls offered at the same
+# moment) go with it; and how many offers it takes at once, at most, when many
+# calls ring together: the first agents' screens are told while the next
+# offers are applied.
+OFFER_GAP = 0.002
+OFFERS_AT_ONCE = 25
 # How often the node's health (last event) is written, at most.
 HEALTH_EVERY = 5.0
 # How often the list of enabled nodes is read again.
@@ -217,18 +224,49 @@ class NodeWorker(threading.Thread):
         except queue.Empty:
             return
         batch = [first]
+        offers = int(self._is_offer(first))
         deadline = time.monotonic() + BATCH_WINDOW
-        while len(batch) < BATCH_SIZE:
-            # A call offered to an agent is committed at once: its screen-pop
-            # does not wait behind the events that follow it.
-            if batch[-1].get("CC-Action") == "agent-offering":
-                break
+        while len(batch) < BATCH_SIZE and offers < OFFERS_AT_ONCE:
             remaining = deadline - time.monotonic()
+            if offers:
+                remaining = min(remaining, OFFER_GAP)
             try:
-                batch.append(self.events.get(timeout=max(remaining, 0)))
+                event = self.events.get(timeout=max(remaining, 0))
             except queue.Empty:
                 break
-        self.apply(batch)
+            batch.append(event)
+            offers += self._is_offer(event)
+        if offers:
+            # The offered calls' events first, in a transaction of their own:
+            # their screen-pops do not wait for the other events.
+            pops, batch = self._offered_first(batch)
+            self.apply(pops)
+        if batch:
+            self.apply(batch)
+
+    @staticmethod
+    def _is_offer(event):
+        return event.get("CC-Action") == "agent-offering"
+
+    @classmethod
+    def _offered_first(cls, batch):
+        """The events of the calls offered to an agent in ``batch`` up to
+        their last offer (their caller's leg's, their queue's), then the other
+        events, each in their order. Applying the former ahead changes
+        nothing else: until it is offered, a call's events touch that call
+        only (no agent's state, no queue's count)."""
+        offers = {}
+        for index, event in enumerate(batch):
+            if cls._is_offer(event) and event.get("CC-Member-Session-UUID"):
+                offers[event["CC-Member-Session-UUID"]] = index
+        pops, rest = [], []
+        for index, event in enumerate(batch):
+            if event.get("Event-Name") == "CUSTOM":
+                leg = event.get("CC-Member-Session-UUID")
+            else:
+                leg = event.get("Unique-ID")
+            (pops if index <= offers.get(leg, -1) else rest).append(event)
+        return pops, rest
 
     def apply(self, batch):
         """Applies events in one transaction; if it fails, each alone, so that
@@ -237,15 +275,15 @@ class NodeWorker(threading.Thread):
         try:
             with self.registry.cursor() as cr:
                 env = self._env(cr)
-                node = self._node(env)
-                for payload in payloads:
-                    self._apply_one(env, node, payload)
+                env["cc.call"]._cc_apply_events(self._node(env), payloads, self.known)
         except Exception:
             for payload in payloads:
                 try:
                     with self.registry.cursor() as cr:
                         env = self._env(cr)
-                        self._apply_one(env, self._node(env), payload)
+                        env["cc.call"]._cc_apply_events(
+                            self._node(env), [payload], self.known
+                        )
                 except Exception:
                     _logger.exception(
                         "Node %s: event %s %s skipped",
@@ -259,17 +297,15 @@ class NodeWorker(threading.Thread):
             self.last_health = now
             self._health(last_event=odoo.fields.Datetime.now(), state="connected")
 
-    def _apply_one(self, env, node, payload):
-        call = env["cc.call"]._cc_apply_event(node, payload, self.known)
-        # Known at once: the next events of the batch may be its other legs.
-        for unique_id in call.mapped("unique_id"):
-            self.known.add(unique_id)
-
     @staticmethod
     def _payload(event):
+        """The event's headers, and its body (a background job's result) as
+        the header _body."""
+        body = getattr(event, "body", None)
+        if not body or "_body" in event:
+            return event
         payload = dict(event)
-        if getattr(event, "body", None) and "_body" not in payload:
-            payload["_body"] = event.body
+        payload["_body"] = body
         return payload
 
 

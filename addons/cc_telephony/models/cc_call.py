@@ -2,13 +2,12 @@ import logging
 import os
 import random
 import uuid
+from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
-from psycopg2 import IntegrityError
-
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import mute_logger
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +31,20 @@ MEMBER_ACTIONS = (
     "bridge-agent-end",
     "bridge-agent-fail",
     "member-queue-end",
+)
+# The queue's events that move a call forward: whether they need an agent.
+ADVANCING_ACTIONS = {
+    "member-queue-start": False,
+    "agent-offering": True,
+    "bridge-agent-start": True,
+    "member-queue-end": False,
+}
+# The channel events that concern calls.
+CHANNEL_EVENTS = (
+    "CHANNEL_CREATE",
+    "CHANNEL_ANSWER",
+    "CHANNEL_BRIDGE",
+    "CHANNEL_HANGUP_COMPLETE",
 )
 # What a person may change on a call: who the customer is, what they want,
 # which requests it belongs to.
@@ -80,6 +93,40 @@ def gateway_status(text):
     ):
         return "down"
     return "up" if "Status" in values else "unknown"
+
+
+# Where the EventBatch of the events being applied is kept (the cursor's
+# cache, for as long as they are applied).
+BATCH_KEY = "cc_telephony.event_batch"
+
+
+class EventBatch:
+    """What events applied together share: the records they name, each read
+    once, and what is done once after the last of them (the queues' waiting
+    counts, the notifications to the agents' tabs)."""
+
+    def __init__(self):
+        self.calls = {}  # Unique-ID: cc.call (empty: there is none)
+        self.jobs = {}  # Job-UUID: cc.call
+        self.agents = {}  # (company id, extension): hr.employee
+        self.queues = {}  # (node id, name): cc.queue
+        self.service_types = {}  # (company id, code): cc.service.type
+        # agent id: their open cc.presence.log (or empty), or PresenceChange
+        self.presence = {}
+        self.presence_changes = []  # (agent, state, reason, when), in order
+        self.contexts = None  # the node's inbound contexts
+        self.queues_to_count = set()  # cc.queue ids
+        self.handled_calls = set()  # cc.call ids whose contact to record
+        self.offers = {}  # cc.call id: the hr.employee ids it is offered to
+        # (agents, payload, customer): the notifications, in order; a card
+        # (with a customer, maybe none) is completed with the customer's
+        # requests and contacts at the end.
+        self.messages = []
+
+
+# A presence change of events being applied, not written yet: what they read
+# of the agent's presence meanwhile.
+PresenceChange = namedtuple("PresenceChange", "state break_reason_id origin")
 
 
 def event_time(event, header="Event-Date-Timestamp"):
@@ -278,13 +325,50 @@ class CcCall(models.Model):
     @api.model
     def _cc_apply_event(self, server, event, known=None):
         """Applies one event of ``server`` (a mapping of its headers). Returns
-        the call it concerned, if any.
+        the call it concerned, if any (see _cc_apply_events)."""
+        return self._cc_apply_events(server, [event], known)[0]
+
+    @api.model
+    def _cc_apply_events(self, server, events, known=None):
+        """Applies events of ``server`` (mappings of their headers) in their
+        order, as one piece of work (the listener's transaction). Returns the
+        call each concerned, or an empty recordset.
+
+        The calls, agents and queues they name are read once for all of them;
+        what concerns them all is done once, at the end: the queues' waiting
+        counts, and the notifications to the agents' tabs (the cards' open
+        requests and last contacts read together).
 
         ``known``: the listener's memory of the Unique-IDs of live calls (a
-        set it keeps). With it, the many events of legs that are nobody's
-        call (towards agents' phones, inside FreeSWITCH) are told apart
-        without a query."""
-        name = event.get("Event-Name")
+        set it keeps, completed here as calls are found). With it, the many
+        events of legs that are nobody's call (towards agents' phones, inside
+        FreeSWITCH) are told apart without a query."""
+        cache = self.env.cr.cache
+        if BATCH_KEY in cache:
+            return [self._cc_apply_one(server, event, known) for event in events]
+        batch = cache[BATCH_KEY] = EventBatch()
+        try:
+            self._cc_prefetch(server, events, known, batch)
+            calls = []
+            for event in events:
+                call = self._cc_apply_one(server, event, known)
+                if known is not None:
+                    for unique_id in call.mapped("unique_id"):
+                        known.add(unique_id)
+                calls.append(call)
+            self._cc_write_presence()
+            self._cc_record_offers(batch.offers)
+            # The cards first: the contacts recorded now are these calls'.
+            self._cc_send_all(batch.messages)
+            self.browse(sorted(batch.handled_calls))._cc_record_interactions()
+            if batch.queues_to_count:
+                self.env["cc.queue"].browse(sorted(batch.queues_to_count))._cc_waiting()
+        finally:
+            del cache[BATCH_KEY]
+        return calls
+
+    def _cc_apply_one(self, server, event, known):
+        name = event.get("Event-Name") or ""
         if known is not None and name.startswith("CHANNEL_"):
             if not self._cc_concerns_known_call(server, event, known):
                 return self.browse()
@@ -292,14 +376,104 @@ class CcCall(models.Model):
             return self._cc_on_callcenter(server, event)
         if name == "BACKGROUND_JOB":
             return self._cc_on_job(server, event)
-        if name in (
-            "CHANNEL_CREATE",
-            "CHANNEL_ANSWER",
-            "CHANNEL_BRIDGE",
-            "CHANNEL_HANGUP_COMPLETE",
-        ):
+        if name in CHANNEL_EVENTS:
             return self._cc_on_channel(server, event)
         return self.browse()
+
+    def _cc_batch(self):
+        """The EventBatch of the events being applied, if any."""
+        return self.env.cr.cache.get(BATCH_KEY)
+
+    def _cc_prefetch(self, server, events, known, batch):
+        """Reads at once the calls, the background jobs, the agents and the
+        queues that ``events`` name (a query each), and records together the
+        calls they begin."""
+        self._cc_prefetch_calls(server, events, known, batch)
+        jobs = {
+            e.get("Job-UUID") for e in events if e.get("Event-Name") == "BACKGROUND_JOB"
+        }
+        jobs -= {None, ""}
+        if jobs:
+            found = {}
+            for call in self.search([("job_uuid", "in", list(jobs))]):
+                found.setdefault(call.job_uuid, call)
+            batch.jobs = {job: found.get(job, self.browse()) for job in jobs}
+        custom = [event for event in events if event.get("Event-Name") == "CUSTOM"]
+        extensions = {self._cc_extension(event.get("CC-Agent")) for event in custom}
+        extensions -= {""}
+        if extensions:
+            company = server.company_id.id
+            Employee = self.env["hr.employee"].sudo()
+            batch.agents = {(company, ext): Employee for ext in extensions}
+            agents = Employee.search(
+                [
+                    ("cc_extension", "in", list(extensions)),
+                    ("is_cc_agent", "=", True),
+                    ("company_id", "=", company),
+                ]
+            )
+            for agent in agents:
+                batch.agents[(company, agent.cc_extension)] = agent
+            # Their users (and supervisors'), read together: they are told of
+            # calls and states.
+            (agents.user_id | agents.parent_id.user_id).fetch(["partner_id"])
+        queues = {event.get("CC-Queue") for event in custom} - {None, ""}
+        if queues:
+            Queue = self.env["cc.queue"].sudo().with_context(active_test=False)
+            found = Queue.search(
+                [("name", "in", list(queues)), ("server_id", "=", server.id)]
+            )
+            batch.queues = {(server.id, queue.name): queue for queue in found}
+
+    def _cc_prefetch_calls(self, server, events, known, batch):
+        """The calls ``events`` name (those of the callers' legs, of the
+        queues' members, and the legs next to them), read in one query; those
+        they begin, created together."""
+        unique_ids, channels = set(), []
+        for event in events:
+            name = event.get("Event-Name") or ""
+            if name == "CUSTOM":
+                unique_ids.add(event.get("CC-Member-Session-UUID"))
+            elif name.startswith("CHANNEL_"):
+                if known is None or self._cc_is_customer_leg(server, event):
+                    unique_ids.add(event.get("Unique-ID"))
+                channels.append(event)
+        # The legs of those calls, and of the calls the listener knows.
+        for event in channels:
+            legs = (event.get("Unique-ID"), event.get("Other-Leg-Unique-ID"))
+            if (
+                known is None
+                or event.get("variable_cc_call_id")
+                or any(leg in unique_ids or leg in known for leg in legs)
+            ):
+                unique_ids.update(legs)
+        unique_ids -= {None, ""}
+        if not unique_ids:
+            return
+        batch.calls = dict.fromkeys(unique_ids, self.browse())
+        for call in self.search([("unique_id", "in", list(unique_ids))]):
+            batch.calls[call.unique_id] = call
+        firsts = {}
+        for event in events:
+            unique_id = self._cc_recorded_leg(server, event)
+            if unique_id and not batch.calls.get(unique_id):
+                firsts.setdefault(unique_id, event)
+        if firsts:
+            self._cc_create_calls(server, firsts)
+
+    def _cc_recorded_leg(self, server, event):
+        """The Unique-ID of the caller's leg that ``event`` records a call for
+        (when there is none yet), if it does."""
+        name = event.get("Event-Name")
+        if name == "CUSTOM":
+            if (
+                event.get("Event-Subclass") == "callcenter::info"
+                and event.get("CC-Action") in MEMBER_ACTIONS
+            ):
+                return event.get("CC-Member-Session-UUID")
+        elif name in CHANNEL_EVENTS and self._cc_is_customer_leg(server, event):
+            return event.get("Unique-ID")
+        return None
 
     def _cc_concerns_known_call(self, server, event, known):
         """Whether a channel event may concern a call: the caller's leg, a
@@ -315,40 +489,58 @@ class CcCall(models.Model):
     def _cc_find(self, unique_id):
         if not unique_id:
             return self.browse()
-        return self.search([("unique_id", "=", unique_id)], limit=1)
+        batch = self._cc_batch()
+        if batch is not None and unique_id in batch.calls:
+            return batch.calls[unique_id].with_env(self.env)
+        call = self.search([("unique_id", "=", unique_id)], limit=1)
+        if batch is not None:
+            batch.calls[unique_id] = call
+        return call
 
     def _cc_create_from(self, server, event, unique_id):
         """The customer's call first seen on ``event`` (usually its channel's
         creation, but any event of the caller's leg or of its queue will do:
         a listener started mid-call, or events out of order, still record
-        it). Another listener, or this one before a restart, may have recorded
-        it meanwhile: the unique key keeps it single."""
-        if event.get("Event-Name") == "CUSTOM":
-            number = event.get("CC-Member-CID-Number")
-        else:
-            number = event.get("Caller-Caller-ID-Number")
-        e164 = self._cc_normalize(number, server.company_id)
-        partner = self.env["res.partner"]._cc_find_by_number(e164)[:1]
-        values = {
-            "unique_id": unique_id,
-            "server_id": server.id,
-            "direction": "inbound",
-            "number": number,
-            "number_e164": e164,
-            "partner_id": partner.id,
-            "date_created": self._cc_date_created(event, unique_id),
-            "service_type_id": self._cc_service_type(server, event).id,
+        it). Another listener may record it at the same time: the unique key
+        keeps it single (this transaction fails; the listener applies its
+        events again one by one, and finds the call)."""
+        return self._cc_create_calls(server, {unique_id: event})
+
+    def _cc_create_calls(self, server, firsts):
+        """The calls of ``firsts`` ({Unique-ID: the first event of the call}),
+        created together, their callers found in one query (see
+        _cc_create_from)."""
+        numbers = {
+            unique_id: event.get("CC-Member-CID-Number")
+            if event.get("Event-Name") == "CUSTOM"
+            else event.get("Caller-Caller-ID-Number")
+            for unique_id, event in firsts.items()
         }
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                call = self.create(
-                    {key: value for key, value in values.items() if value}
-                )
-        except IntegrityError:
-            call = self._cc_find(unique_id)
-            if not call:
-                raise
-        return call
+        e164s = {
+            unique_id: self._cc_normalize(number, server.company_id)
+            for unique_id, number in numbers.items()
+        }
+        partners = self.env["res.partner"]._cc_find_by_numbers(e164s.values())
+        vals_list = []
+        for unique_id, event in firsts.items():
+            values = {
+                "unique_id": unique_id,
+                "server_id": server.id,
+                "direction": "inbound",
+                "number": numbers[unique_id],
+                "number_e164": e164s[unique_id],
+                "partner_id": partners.get(
+                    e164s[unique_id], self.env["res.partner"]
+                ).id,
+                "date_created": self._cc_date_created(event, unique_id),
+                "service_type_id": self._cc_service_type(server, event).id,
+            }
+            vals_list.append({key: value for key, value in values.items() if value})
+        calls = self.create(vals_list)
+        batch = self._cc_batch()
+        if batch is not None:
+            batch.calls.update(zip(firsts, calls, strict=False))
+        return calls
 
     @staticmethod
     def _cc_date_created(event, unique_id):
@@ -371,18 +563,33 @@ class CcCall(models.Model):
         ServiceType = self.env["cc.service.type"]
         if not code:
             return ServiceType
-        return ServiceType.search(
+        batch = self._cc_batch()
+        key = (server.company_id.id, code)
+        if batch is not None and key in batch.service_types:
+            return batch.service_types[key]
+        service_type = ServiceType.search(
             [("code", "=", code), ("company_id", "in", (server.company_id.id, False))],
             limit=1,
         )
+        if batch is not None:
+            batch.service_types[key] = service_type
+        return service_type
 
     def _cc_is_customer_leg(self, server, event):
-        contexts = {
-            c.strip() for c in (server.inbound_contexts or "").split(",") if c.strip()
-        }
+        if event.get("Call-Direction") != "inbound":
+            return False
+        batch = self._cc_batch()
+        contexts = batch and batch.contexts
+        if contexts is None:
+            contexts = {
+                c.strip()
+                for c in (server.inbound_contexts or "").split(",")
+                if c.strip()
+            }
+            if batch is not None:
+                batch.contexts = contexts
         return (
-            event.get("Call-Direction") == "inbound"
-            and event.get("Caller-Context") in contexts
+            event.get("Caller-Context") in contexts
             and event.get("variable_cc_side") != "agent"
         )
 
@@ -396,10 +603,15 @@ class CcCall(models.Model):
         if STATE_RANK[state] > STATE_RANK[self.state]:
             values["state"] = state
         for key, value in list(values.items()):
+            current = self.sudo()[key]
             if key.startswith("date_"):
-                current = self[key]
                 if not value or (current and current <= value):
                     del values[key]
+            elif key != "state":
+                if isinstance(current, models.BaseModel):
+                    current = current.id
+                if current == value:
+                    del values[key]  # unchanged: not written again
         if values:
             self.sudo().write(values)
         return "state" in values
@@ -505,13 +717,24 @@ class CcCall(models.Model):
         )
         return self._cc_agent(server, extension)
 
+    @staticmethod
+    def _cc_extension(agent_name):
+        """The extension in a mod_callcenter agent name (1001@default) or an
+        extension (1001), or "" when it has none."""
+        extension = (agent_name or "").split("@")[0]
+        return extension if extension.isdigit() else ""
+
     def _cc_agent(self, server, agent_name):
         """The agent behind a mod_callcenter agent name (1001@default) or an
         extension (1001)."""
-        extension = (agent_name or "").split("@")[0]
-        if not extension.isdigit():
+        extension = self._cc_extension(agent_name)
+        if not extension:
             return self.env["hr.employee"]
-        return (
+        batch = self._cc_batch()
+        key = (server.company_id.id, extension)
+        if batch is not None and key in batch.agents:
+            return batch.agents[key]
+        agent = (
             self.env["hr.employee"]
             .sudo()
             .search(
@@ -523,10 +746,48 @@ class CcCall(models.Model):
                 limit=1,
             )
         )
+        if batch is not None:
+            batch.agents[key] = agent
+        return agent
 
     def _cc_offered(self, agent):
-        if agent not in self.offered_agent_ids:
-            self.sudo().write({"offered_agent_ids": [(4, agent.id)]})
+        """``agent``'s phone rings for this call. While events are applied,
+        the offers are recorded together once the last of them is."""
+        if agent in self._cc_offered_agents():
+            return
+        batch = self._cc_batch()
+        if batch is None:
+            self.sudo().write({"offered_agent_ids": [Command.link(agent.id)]})
+        else:
+            batch.offers.setdefault(self.id, []).append(agent.id)
+
+    def _cc_offered_agents(self):
+        """The agents this call was offered to, those of the events being
+        applied included."""
+        batch = self._cc_batch()
+        pending = batch.offers.get(self.id, []) if batch is not None else []
+        return self.offered_agent_ids | self.offered_agent_ids.browse(pending)
+
+    @api.model
+    def _cc_record_offers(self, offers):
+        """Records ``offers`` ({call id: agent ids}) in one statement: the ORM
+        would write each call apart, and a burst of calls each offered to
+        its own agent is when every millisecond counts."""
+        if not offers:
+            return
+        rows = [
+            SQL("(%s, %s)", call_id, agent_id)
+            for call_id, agent_ids in offers.items()
+            for agent_id in agent_ids
+        ]
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO cc_call_offered_agent_rel (call_id, employee_id) "
+                "VALUES %s ON CONFLICT DO NOTHING",
+                SQL(", ").join(rows),
+            )
+        )
+        self.browse(offers).invalidate_recordset(["offered_agent_ids"])
 
     def _cc_on_callcenter(self, server, event):
         action = event.get("CC-Action")
@@ -538,49 +799,38 @@ class CcCall(models.Model):
         if action == "members-count":
             # FreeSWITCH counts a caller being put through as still waiting:
             # the call log says who waits.
-            queue._cc_waiting()
+            self._cc_count_waiting(queue)
             return self.browse()
         member = event.get("CC-Member-Session-UUID")
         if not member or action not in MEMBER_ACTIONS:
             return self.browse()
         call = self._cc_find(member) or self._cc_create_from(server, event, member)
-        if queue and not call.queue_id:
-            call.sudo().write(
-                {
-                    "queue_id": queue.id,
-                    "service_type_id": call.service_type_id.id
-                    or queue.service_type_id.id,
-                }
-            )
-        call._cc_take_service_type(server, event)
+        # Written with what the action changes (or now if it changes nothing).
+        values = call._cc_queue_values(server, event, queue)
         joined = (
             self._cc_date_created(event, "")
             if event.get("CC-Member-Joined-Time")
             else when
         )
         agent = self._cc_agent(server, event.get("CC-Agent"))
+        if action not in ADVANCING_ACTIONS or (ADVANCING_ACTIONS[action] and not agent):
+            call._cc_advance(call.state, values)
         live = call.state not in ("ended", "failed")
         changed = False
         if action == "member-queue-start":
-            changed = call._cc_advance("queued", {"date_queued": joined})
+            changed = call._cc_advance("queued", dict(values, date_queued=joined))
         elif action == "agent-offering" and agent:
-            call._cc_advance("offering", {"date_queued": joined, "date_offered": when})
-            call._cc_offered(agent)
-            if call.date_answered:
-                return call
-            call.sudo().write({"agent_id": agent.id})
-            call._cc_push(agent, full=True)
+            values.update(date_queued=joined, date_offered=when)
+            call._cc_offer(agent, values)
             return call
         elif action == "bridge-agent-start" and agent:
-            changed = call._cc_advance(
-                "talking",
-                {"agent_id": agent.id, "date_queued": joined, "date_answered": when},
-            )
+            values.update(agent_id=agent.id, date_queued=joined, date_answered=when)
+            changed = call._cc_advance("talking", values)
             call._cc_offered(agent)
             call._cc_record_interaction()
             if live:
                 call._cc_agent_state("on_call")
-            call.queue_id._cc_waiting()
+            self._cc_count_waiting(call.queue_id)
         elif action == "bridge-agent-fail" and agent:
             # The agent did not answer: their card goes, the queue tries on.
             call._cc_gone(agent)
@@ -591,15 +841,40 @@ class CcCall(models.Model):
             ):
                 call._cc_agent_state("wrap_up")
         elif action == "member-queue-end":
-            values = {"date_queued": joined, "date_ended": when}
+            values.update(date_queued=joined, date_ended=when)
             if event.get("CC-Cause") == "Cancel" and not call.date_answered:
                 values["abandoned"] = True
             changed = call._cc_advance("ended", values)
             call._cc_finish()
-            call.queue_id._cc_waiting()
+            self._cc_count_waiting(call.queue_id)
         if changed:
             call._cc_push()
         return call
+
+    def _cc_offer(self, agent, values):
+        """The queue rings ``agent``'s phone for this call: their screen pops
+        up, unless the call was answered meanwhile (a late event)."""
+        answered = self.date_answered
+        if not answered:
+            values["agent_id"] = agent.id
+        self._cc_advance("offering", values)
+        self._cc_offered(agent)
+        if not answered:
+            self._cc_push(agent, full=True)
+
+    def _cc_queue_values(self, server, event, queue):
+        """What an event of the call's ``queue`` says of it: the queue, and the
+        service type the caller chose in the voice menu, over the queue's."""
+        values = {}
+        if queue and not self.queue_id:
+            values["queue_id"] = queue.id
+            values["service_type_id"] = (
+                self.service_type_id.id or queue.service_type_id.id
+            )
+        chosen = self._cc_service_type(server, event)
+        if chosen:
+            values["service_type_id"] = chosen.id
+        return values
 
     def _cc_agent_busy_elsewhere(self, agent, call):
         """Whether ``agent`` is already on another call (a late end of a bridge
@@ -618,16 +893,38 @@ class CcCall(models.Model):
     def _cc_queue(self, server, name):
         if not name:
             return self.env["cc.queue"]
+        batch = self._cc_batch()
+        key = (server.id, name)
+        if batch is not None and key in batch.queues:
+            return batch.queues[key]
         Queue = self.env["cc.queue"].sudo().with_context(active_test=False)
         queue = Queue.search(
             [("name", "=", name), ("server_id", "=", server.id)], limit=1
         )
         if not queue:
             queue = Queue.create({"name": name, "server_id": server.id})
+        if batch is not None:
+            batch.queues[key] = queue
         return queue
 
+    def _cc_count_waiting(self, queue):
+        """The callers waiting in ``queue`` are counted again, once at the end
+        of the events being applied."""
+        batch = self._cc_batch()
+        if batch is None:
+            queue._cc_waiting()
+        elif queue:
+            batch.queues_to_count.update(queue.ids)
+
     def _cc_on_job(self, server, event):
-        call = self.search([("job_uuid", "=", event.get("Job-UUID"))], limit=1)
+        job = event.get("Job-UUID")
+        if not job:
+            return self.browse()
+        batch = self._cc_batch()
+        if batch is not None and job in batch.jobs:
+            call = batch.jobs[job].with_env(self.env)
+        else:
+            call = self.search([("job_uuid", "=", job)], limit=1)
         if not call:
             return call
         body = (event.get("_body") or "").strip()
@@ -685,35 +982,66 @@ class CcCall(models.Model):
     # ------------------------------------------------------------------
 
     def _cc_record_interaction(self):
-        """The agent handled the customer: one contact in their ledger."""
+        """The agent handled the customer: one contact in their ledger. While
+        events are applied, it is recorded after the last of them, with the
+        others."""
         self.ensure_one()
         if self.interaction_id or not self.agent_id.sudo().is_cc_agent:
             return
-        interaction = self.env["cc.interaction"]._record(
+        batch = self._cc_batch()
+        if batch is None:
+            self._cc_record_interactions()
+        else:
+            batch.handled_calls.add(self.id)
+
+    def _cc_record_interactions(self):
+        """Records the contacts of these calls, together (see
+        _cc_record_interaction)."""
+        calls = self.filtered(
+            lambda call: not call.interaction_id and call.agent_id.sudo().is_cc_agent
+        )
+        if not calls:
+            return
+        interactions = self.env["cc.interaction"]._record(
             [
                 {
-                    "agent_id": self.agent_id.id,
-                    "partner_id": self.partner_id.id,
+                    "agent_id": call.agent_id.id,
+                    "partner_id": call.partner_id.id,
                     "channel": "inbound_call"
-                    if self.direction == "inbound"
+                    if call.direction == "inbound"
                     else "outbound_call",
-                    "date_start": self.date_answered or fields.Datetime.now(),
-                    "source_key": f"cc.call:{self.unique_id}",
-                    "source_model": self._name,
-                    "source_id": self.id,
+                    "date_start": call.date_answered or fields.Datetime.now(),
+                    "source_key": f"cc.call:{call.unique_id}",
+                    "source_model": call._name,
+                    "source_id": call.id,
                     # A bridge reported after the hang-up: the length is known.
-                    "duration": self.talk if self.date_ended else 0,
+                    "duration": call.talk if call.date_ended else 0,
                 }
+                for call in calls
             ]
         )
-        self.sudo().interaction_id = interaction
+        for call, interaction in zip(calls, interactions, strict=True):
+            call.sudo().interaction_id = interaction
+            call._cc_interaction_length()
+
+    def _cc_interaction_length(self):
+        """The contact's length, once the call is over."""
+        interaction = self.interaction_id.sudo()
+        if (
+            interaction
+            and self.talk
+            and interaction.duration != self.talk
+            and not interaction.locked
+        ):
+            # Part of recording the contact (the length is known at its end),
+            # not a change to keep in its trail.
+            interaction.with_context(mail_notrack=True).write({"duration": self.talk})
 
     def _cc_finish(self):
         """The call is over: the contact's length, the agent's state, and a
         callback request for a caller who gave up waiting."""
         self.ensure_one()
-        if self.interaction_id and self.talk and not self.interaction_id.locked:
-            self.interaction_id.sudo().write({"duration": self.talk})
+        self._cc_interaction_length()
         if self.abandoned and not self.callback_ticket_id:
             self._cc_create_callback()
 
@@ -762,6 +1090,7 @@ class CcCall(models.Model):
         agents = self.queue_id.agent_ids
         if not agents:
             return self.env["hr.employee"]
+        self._cc_write_presence()
         logs = (
             self.env["cc.presence.log"]
             .sudo()
@@ -786,30 +1115,83 @@ class CcCall(models.Model):
         agent = self.agent_id
         if self.queue_id or not agent:
             return
-        Presence = self.env["cc.presence.log"].sudo()
-        current = Presence._cc_current(agent).get(agent.id)
+        self._cc_write_presence()  # what comes before is read below
+        current = self._cc_presence(agent)
         if not current or current.state != "on_call" or current.origin != "telephony":
             return
         if self._cc_agent_busy_elsewhere(agent, self):
             return
-        before = Presence.search(
-            [("agent_id", "=", agent.id), ("id", "!=", current.id)],
-            order="date_start desc, id desc",
-            limit=1,
+        before = (
+            self.env["cc.presence.log"]
+            .sudo()
+            .search(
+                [("agent_id", "=", agent.id), ("id", "!=", current.id)],
+                order="date_start desc, id desc",
+                limit=1,
+            )
         )
         if before.state == "break":
-            Presence._cc_set_state(
-                agent, "break", before.break_reason_id, origin="telephony"
-            )
+            self._cc_set_presence(agent, "break", before.break_reason_id)
         else:
-            Presence._cc_set_state(agent, "available", origin="telephony")
+            self._cc_set_presence(agent, "available")
 
     def _cc_agent_state(self, state):
         """The phone system moved the agent (on a call, wrapping up)."""
         if self.agent_id:
+            self._cc_set_presence(self.agent_id, state)
+
+    def _cc_presence(self, agent):
+        """The agent's current presence: their open log (or an empty
+        recordset), read once while events are applied (the transaction sees
+        no one else's change meanwhile), or the change they bring, not written
+        yet (see _cc_set_presence)."""
+        batch = self._cc_batch()
+        if batch is not None and agent.id in batch.presence:
+            return batch.presence[agent.id]
+        # Those of all the agents the events name, read together.
+        agents = agent.union(*(batch.agents.values() if batch is not None else ()))
+        agents -= agents.browse(batch.presence if batch is not None else ())
+        Presence = self.env["cc.presence.log"].sudo()
+        current = Presence._cc_current(agents)
+        if batch is None:
+            return current.get(agent.id, Presence)
+        for each in agents:
+            batch.presence[each.id] = current.get(each.id, Presence)
+        return batch.presence[agent.id]
+
+    def _cc_set_presence(self, agent, state, reason=None):
+        """The phone system moves ``agent`` to ``state`` (nothing to do when
+        they are in it already). While events are applied, the changes are
+        written together once the last is, or before anything reads them."""
+        Reason = self.env["cc.break.reason"]
+        reason = reason or Reason
+        current = self._cc_presence(agent)
+        if current and current.state == state and current.break_reason_id == reason:
+            return
+        batch = self._cc_batch()
+        if batch is None:
             self.env["cc.presence.log"].sudo()._cc_set_state(
-                self.agent_id, state, origin="telephony"
+                agent, state, reason, origin="telephony"
             )
+            return
+        batch.presence_changes.append((agent, state, reason, fields.Datetime.now()))
+        batch.presence[agent.id] = PresenceChange(
+            state, reason if state == "break" else Reason, "telephony"
+        )
+
+    def _cc_write_presence(self):
+        """Writes the presence changes of the events applied so far."""
+        batch = self._cc_batch()
+        if batch is None or not batch.presence_changes:
+            return
+        changes, batch.presence_changes = batch.presence_changes, []
+        current = (
+            self.env["cc.presence.log"]
+            .sudo()
+            ._cc_set_states(changes, origin="telephony")
+        )
+        for agent, *_change in changes:
+            batch.presence[agent.id] = current[agent.id]
 
     def _cc_sync_agent_from_freeswitch(self, server, event):
         """mod_callcenter changed an agent's status or state by itself: Odoo
@@ -820,41 +1202,35 @@ class CcCall(models.Model):
         agent = self._cc_agent(server, event.get("CC-Agent"))
         if not agent:
             return
-        Presence = self.env["cc.presence.log"].sudo()
-        current = Presence._cc_current(agent).get(agent.id)
+        current = self._cc_presence(agent)
         state = current.state if current else "offline"
         by_phone = bool(current) and current.origin == "telephony"
         status = event.get("CC-Agent-Status")
         fs_state = event.get("CC-Agent-State")
         if status == "Logged Out" and state != "offline":
-            Presence._cc_set_state(agent, "offline", origin="telephony")
+            self._cc_set_presence(agent, "offline")
         elif status == "On Break" and state == "available":
             # mod_callcenter's max-no-answer: the agent's phone rang out.
             reason = self.env.ref("cc_agent.cc_break_reason_technical")
-            Presence._cc_set_state(agent, "break", reason, origin="telephony")
+            self._cc_set_presence(agent, "break", reason)
         elif fs_state == "In a queue call" and state in ("available", "wrap_up"):
-            Presence._cc_set_state(agent, "on_call", origin="telephony")
+            self._cc_set_presence(agent, "on_call")
         elif fs_state == "Waiting" and (
             state == "on_call" or (state == "wrap_up" and by_phone)
         ):
-            Presence._cc_set_state(agent, "available", origin="telephony")
+            self._cc_set_presence(agent, "available")
 
     def _cc_pop_payload(self):
+        """The call's whole card."""
+        self.ensure_one()
+        history = self._cc_customer_history(self.partner_id)
+        return dict(self._cc_card(), **history[self.partner_id.id])
+
+    def _cc_card(self):
+        """The call's card but for its customer's requests and contacts (see
+        _cc_customer_history)."""
         self.ensure_one()
         partner = self.partner_id
-        tickets = self.env["cc.ticket"].sudo()
-        interactions = self.env["cc.interaction"].sudo()
-        if partner:
-            tickets = tickets.search(
-                [
-                    ("partner_id", "child_of", partner.commercial_partner_id.id),
-                    ("stage", "in", ("new", "in_progress", "waiting", "escalated")),
-                ],
-                limit=5,
-            )
-            interactions = interactions.search(
-                [("partner_id", "=", partner.id), ("state", "=", "valid")], limit=5
-            )
         number = self.number_e164 or self.number or ""
         formatted = (
             self.env["res.partner"]._phone_format(
@@ -887,19 +1263,84 @@ class CcCall(models.Model):
             else False,
             "wait": wait,
             "failure_reason": self.failure_reason or False,
-            "tickets": [
-                {"id": t.id, "name": t.name, "subject": t.subject, "stage": t.stage}
-                for t in tickets
-            ],
-            "last_contacts": [
-                {
-                    "date": fields.Datetime.to_string(i.date_start),
-                    "channel": i.channel,
-                    "agent": i.agent_id.name,
-                }
-                for i in interactions
-            ],
         }
+
+    @api.model
+    def _cc_customer_history(self, partners):
+        """What a card shows of each of ``partners``: the open requests of
+        their company (up to 5) and their last handled contacts (up to 5).
+        {partner id: {"tickets": [...], "last_contacts": [...]}}, also for no
+        partner (False). The same as one search of each per partner, in one
+        query each for all of them."""
+        partners = partners.sudo()
+        history = {False: {"tickets": [], "last_contacts": []}}
+        if not partners:
+            return history
+        companies = partners.commercial_partner_id
+        tickets = self._cc_first_five(
+            self.env["cc.ticket"].sudo(),
+            companies,
+            lambda company: [
+                ("partner_id", "child_of", company.ids),
+                ("stage", "in", ("new", "in_progress", "waiting", "escalated")),
+            ],
+            # child_of: the company or anyone under it.
+            lambda ticket: self._cc_lineage(ticket.partner_id),
+        )
+        contacts = self._cc_first_five(
+            self.env["cc.interaction"].sudo(),
+            partners,
+            lambda partner: [
+                ("partner_id", "in", partner.ids),
+                ("state", "=", "valid"),
+            ],
+            lambda interaction: interaction.partner_id.ids,
+        )
+        for partner in partners:
+            history[partner.id] = {
+                "tickets": [
+                    {"id": t.id, "name": t.name, "subject": t.subject, "stage": t.stage}
+                    for t in tickets[partner.commercial_partner_id.id]
+                ],
+                "last_contacts": [
+                    {
+                        "date": fields.Datetime.to_string(i.date_start),
+                        "channel": i.channel,
+                        "agent": i.agent_id.name,
+                    }
+                    for i in contacts[partner.id]
+                ],
+            }
+        return history
+
+    @staticmethod
+    def _cc_lineage(partner):
+        """The ids of ``partner`` and of those above it."""
+        ids = []
+        while partner:
+            ids.append(partner.id)
+            partner = partner.parent_id
+        return ids
+
+    @api.model
+    def _cc_first_five(self, Model, owners, domain, owners_of):
+        """{owner id: the first 5 records of ``Model`` (in its order) that
+        ``domain(owner)`` finds}, for all ``owners`` in one search;
+        ``owners_of(record)`` gives the ids of the owners a record found may
+        be of. Should the search stop at its limit, the owners left short are
+        searched alone."""
+        limit = 5 * len(owners)
+        found = Model.search(domain(owners), limit=limit)
+        first = {owner.id: [] for owner in owners}
+        for record in found:
+            for owner_id in owners_of(record):
+                if owner_id in first and len(first[owner_id]) < 5:
+                    first[owner_id].append(record)
+        if len(found) == limit:
+            for owner in owners:
+                if len(first[owner.id]) < 5:
+                    first[owner.id] = list(Model.search(domain(owner), limit=5))
+        return first
 
     def _cc_push(self, agents=None, full=False):
         """Tells the call's agent (every open tab of theirs) about it, or the
@@ -909,18 +1350,16 @@ class CcCall(models.Model):
         are told it is gone, so that their card closes."""
         for call in self:
             targets = call.agent_id if agents is None else agents
-            payload = None
-            for agent in targets.sudo().filtered("user_id"):
-                if payload is None:
-                    # A failure shows whole: it brings back a card the agent
-                    # closed, to say why.
-                    whole = full or call.state == "failed"
-                    payload = (
-                        call._cc_pop_payload() if whole else call._cc_update_payload()
-                    )
-                agent.user_id._bus_send("cc_telephony/call", payload)
+            targets = targets.sudo().filtered("user_id")
+            if targets:
+                # A failure shows whole: it brings back a card the agent
+                # closed, to say why.
+                if full or call.state == "failed":
+                    call._cc_send(targets, call._cc_card(), call.partner_id)
+                else:
+                    call._cc_send(targets, call._cc_update_payload())
             if call.state in ("talking", "ended", "failed"):
-                call._cc_gone(call.offered_agent_ids - call.agent_id)
+                call._cc_gone(call._cc_offered_agents() - call.agent_id)
 
     def _cc_update_payload(self):
         """What changes on a card already shown: its state and times."""
@@ -936,10 +1375,34 @@ class CcCall(models.Model):
     def _cc_gone(self, agents):
         """Closes the call's card in the tabs of ``agents``."""
         self.ensure_one()
-        for agent in agents.sudo().filtered("user_id"):
-            agent.user_id._bus_send(
-                "cc_telephony/call", {"call_id": self.id, "state": "gone"}
-            )
+        targets = agents.sudo().filtered("user_id")
+        if targets:
+            self._cc_send(targets, {"call_id": self.id, "state": "gone"})
+
+    @api.model
+    def _cc_send(self, agents, payload, customer=None):
+        """Sends ``payload`` to every open tab of ``agents`` (with a user). A
+        card (``customer`` given, maybe empty) is completed with the
+        customer's requests and contacts. While events are applied, once the
+        last of them is."""
+        message = (agents, payload, customer)
+        batch = self._cc_batch()
+        if batch is None:
+            self._cc_send_all([message])
+        else:
+            batch.messages.append(message)
+
+    @api.model
+    def _cc_send_all(self, messages):
+        customers = self.env["res.partner"].union(
+            *(customer for _agents, _payload, customer in messages if customer)
+        )
+        history = self._cc_customer_history(customers)
+        for agents, payload, customer in messages:
+            if customer is not None:
+                payload = dict(payload, **history[customer.id])
+            for agent in agents:
+                agent.user_id._bus_send("cc_telephony/call", payload)
 
     # ------------------------------------------------------------------
     # Click-to-dial
@@ -1233,7 +1696,9 @@ class CcCall(models.Model):
             order="date_created desc",
             limit=5,
         )
-        return [call.sudo()._cc_pop_payload() for call in calls]
+        calls = calls.sudo()
+        history = self._cc_customer_history(calls.partner_id)
+        return [dict(call._cc_card(), **history[call.partner_id.id]) for call in calls]
 
     @api.model
     def _cc_reconcile(self, server, live_unique_ids, before=None):

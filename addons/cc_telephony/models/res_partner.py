@@ -46,3 +46,34 @@ class ResPartner(models.Model):
             order="is_company, id desc",
             limit=5,
         )
+
+    @api.model
+    def _cc_find_by_numbers(self, numbers):
+        """{number: the contact _cc_find_by_number finds first} for those of
+        ``numbers`` (normalized) it finds, in one query."""
+        wanted = {number for number in numbers if number}
+        if not wanted:
+            return {}
+        # What a busy number (a company's switchboard on many contacts) may
+        # add is bounded; a number it crowds out is looked up alone.
+        limit = 5 * len(wanted)
+        partners = self.search(
+            [
+                "|",
+                ("phone_sanitized", "in", list(wanted)),
+                ("cc_phone_alt_sanitized", "in", list(wanted)),
+            ],
+            order="is_company, id desc",
+            limit=limit,
+        )
+        found = {}
+        for partner in partners:
+            for number in (partner.phone_sanitized, partner.cc_phone_alt_sanitized):
+                if number in wanted:
+                    found.setdefault(number, partner)
+        if len(partners) == limit:
+            for number in wanted - set(found):
+                partner = self._cc_find_by_number(number)[:1]
+                if partner:
+                    found[number] = partner
+        return found

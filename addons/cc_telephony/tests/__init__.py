@@ -4,6 +4,7 @@ from . import test_call_events
 from . import test_call_route
 from . import test_click_to_dial
 from . import test_esl
+from . import test_event_batches
 from . import test_i18n
 from . import test_js
 from . import test_listener

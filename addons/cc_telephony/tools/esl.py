@@ -96,6 +96,14 @@ class EslEvent(Mapping):
     def __getitem__(self, name):
         return self._headers[name]
 
+    # Mapping's own get() and "in" go through __getitem__ and KeyError: the
+    # listener asks for headers often enough to want the dict's.
+    def get(self, name, default=None):
+        return self._headers.get(name, default)
+
+    def __contains__(self, name):
+        return name in self._headers
+
     def __iter__(self):
         return iter(self._headers)
 
