@@ -46,7 +46,7 @@ BATCH_WINDOW = 0.01
 # calls ring together: the first agents' screens are told while the next
 # offers are applied.
 OFFER_GAP = 0.002
-OFFERS_AT_ONCE = 25
+OFFERS_AT_ONCE = 50
 # How often the node's health (last event) is written, at most.
 HEALTH_EVERY = 5.0
 # How often the list of enabled nodes is read again.

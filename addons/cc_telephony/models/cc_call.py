@@ -334,10 +334,12 @@ class CcCall(models.Model):
         order, as one piece of work (the listener's transaction). Returns the
         call each concerned, or an empty recordset.
 
-        The calls, agents and queues they name are read once for all of them;
-        what concerns them all is done once, at the end: the queues' waiting
-        counts, and the notifications to the agents' tabs (the cards' open
-        requests and last contacts read together).
+        The calls, agents and queues they name are read once for all of them,
+        the calls they begin created together; what concerns them all is
+        written once, after the last of them: the agents' presence changes,
+        the offers, the notifications to the agents' tabs (the cards' open
+        requests and last contacts read together), the handled contacts and
+        the queues' waiting counts.
 
         ``known``: the listener's memory of the Unique-IDs of live calls (a
         set it keeps, completed here as calls are found). With it, the many
