@@ -1467,10 +1467,22 @@ class CcCall(models.Model):
         agent_dial = server.agent_dial_string.format(extension=agent.cc_extension)
         unique_id = str(uuid.uuid4())
         job_uuid = str(uuid.uuid4())
+        # Where the agent is reached now: the phone that must be registered is
+        # their softphone's or SIP app's account, else the extension's desk
+        # phone; a mobile through the gateway registers nothing.
+        route = server._cc_agent_route(agent)
+        registered_as = (
+            f"{server.sip_profile}/{route['account'].username}@{server._cc_domain()}"
+            if route["account"]
+            else server._cc_sip_user(agent)
+        )
         with server._cc_esl() as esl:
-            contact = esl.api(f"sofia_contact {server._cc_sip_user(agent)}").strip()
-            if not contact or contact.startswith(("error/", "-ERR")):
-                raise UserError(self._cc_failure_text("USER_NOT_REGISTERED", "agent"))
+            if route["route"] != "mobile":
+                contact = esl.api(f"sofia_contact {registered_as}").strip()
+                if not contact or contact.startswith(("error/", "-ERR")):
+                    raise UserError(
+                        self._cc_failure_text("USER_NOT_REGISTERED", "agent")
+                    )
             gateway = gateway_status(esl.api(f"sofia status gateway {server.gateway}"))
             if gateway == "unknown":
                 raise UserError(

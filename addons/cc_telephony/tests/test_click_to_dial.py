@@ -154,6 +154,49 @@ class TestClickToDial(TelephonyCase):
             **{"sofia_contact 1000@cc.example.com": "error/user_not_registered\n"},
         )
 
+    def test_softphone_agent_is_checked_on_the_softphone_account(self):
+        """An agent on the browser softphone registers under the device's
+        account, not the extension: click-to-dial checks that account, and
+        refuses when the softphone is not registered."""
+        self.server.write({"ws_url": "wss://cc.example.com:7443"})
+        device = self.env["cc.agent.device"].create(
+            {"name": "Amal's laptop", "agent_id": self.agent.id}
+        )
+        self.agent.write(
+            {"cc_call_route": "softphone", "cc_route_device_id": device.id}
+        )
+        account = self.env["cc.sip.account"]._cc_create_for(
+            self.agent, self.server, "softphone", device
+        )
+        softphone = f"sofia_contact {self.server.sip_profile}/{account.username}@"
+        softphone += self.server._cc_domain()
+        # The extension's desk phone registered does not make the softphone so.
+        self._assert_refused(
+            "not registered", **{softphone: "error/user_not_registered\n"}
+        )
+        with self._freeswitch(
+            **{
+                "sofia_contact 1000@cc.example.com": "error/user_not_registered\n",
+                softphone: REGISTERED,
+            }
+        ) as freeswitch:
+            self._dial()
+        self.assertIn(f"api {softphone}", freeswitch.commands)
+        self.assertTrue(
+            any(c.startswith("bgapi originate") for c in freeswitch.commands)
+        )
+
+    def test_mobile_agent_needs_no_registration(self):
+        self.agent.write({"cc_call_route": "mobile", "mobile_phone": "0551234567"})
+        with self._freeswitch(
+            **{"sofia_contact 1000@cc.example.com": "error/user_not_registered\n"}
+        ) as freeswitch:
+            self._dial()
+        self.assertFalse(any("sofia_contact" in c for c in freeswitch.commands))
+        self.assertTrue(
+            any(c.startswith("bgapi originate") for c in freeswitch.commands)
+        )
+
     def test_gateway_down(self):
         self._assert_refused(
             "(the gateway) is down", **{"sofia status gateway stc-trunk": GATEWAY_DOWN}
