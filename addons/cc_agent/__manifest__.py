@@ -17,7 +17,7 @@
         "auth_totp_mail",
         "auth_totp_mail_enforce",
     ],
-    "external_dependencies": {"python": ["phonenumbers"]},
+    "external_dependencies": {"python": ["phonenumbers", "hijridate"]},
     "data": [
         "security/cc_agent_groups.xml",
         "security/ir.model.access.csv",
@@ -31,11 +31,16 @@
         "views/cc_quota_day_views.xml",
         "views/cc_presence_log_views.xml",
         "views/cc_agent_device_views.xml",
+        "views/cc_availability_slot_views.xml",
         "views/cc_agent_config_views.xml",
         "views/cc_agent_menus.xml",
         "views/webclient_templates.xml",
     ],
-    "demo": ["demo/hr_employee_demo.xml", "demo/hr_contract_demo.xml"],
+    "demo": [
+        "demo/hr_employee_demo.xml",
+        "demo/hr_contract_demo.xml",
+        "demo/cc_availability_slot_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": ["cc_agent/static/src/**/*"],
         "web.assets_unit_tests": ["cc_agent/static/tests/**/*.test.js"],

@@ -9,6 +9,8 @@ from . import hr_contract
 from . import cc_interaction
 from . import cc_quota_day
 from . import cc_presence_log
+from . import cc_availability_slot
+from . import cc_availability_notice
 from . import cc_agent_device
 from . import res_users
 from . import ir_http

@@ -52,6 +52,12 @@ class CcPresenceLog(models.Model):
         required=True,
         default="agent",
     )
+    cc_logout_pending = fields.Boolean(
+        string="Offline After the Call",
+        readonly=True,
+        help="The agent's availability slot ended during a call: once it is "
+        "over, they go Offline instead of back to work.",
+    )
 
     def init(self):
         # One current state per agent, whatever the concurrency.
@@ -143,10 +149,13 @@ class CcPresenceLog(models.Model):
         current = self._cc_current(agents)
         opened = {}  # agent id: the values of their entry to open
         vals_list = []
+        logging_out = {}  # agent id: their change to Offline, slot and call over
         for agent, state, reason, when in changes:
             when = when or fields.Datetime.now()
             reason = reason or Reason
             vals = opened.get(agent.id)
+            previous = vals or current.get(agent.id)
+            pending = bool(previous) and previous["cc_logout_pending"]
             if vals:
                 # Already changed by an earlier one of these changes.
                 same = vals["state"] == state and vals["break_reason_id"] == reason.id
@@ -165,14 +174,25 @@ class CcPresenceLog(models.Model):
                 "break_reason_id": reason.id if state == "break" else False,
                 "date_start": when,
                 "origin": origin,
+                "cc_logout_pending": pending and state in ("on_call", "wrap_up"),
             }
             vals_list.append(opened[agent.id])
+            if pending and state in ("available", "break"):
+                logging_out[agent.id] = (agent, "offline", None, when)
+            else:
+                logging_out.pop(agent.id, None)
         # Closed before the next ones open: one open entry per agent.
         self.flush_model(["date_end"])
         logs = self.create(vals_list)
         logs._cc_notify()
         for log in logs:
             current[log.agent_id.id] = log
+        if logging_out:
+            # A change of its own (by Odoo), so that what follows a change
+            # (the phone system taking the agent out of their queues) sees it.
+            current.update(
+                self._cc_set_states(list(logging_out.values()), origin="system")
+            )
         return current
 
     def _cc_payload(self):

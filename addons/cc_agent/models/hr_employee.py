@@ -1,7 +1,17 @@
+from collections import defaultdict
+from datetime import datetime, time
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools import normalize_digits, saudi_id_problem
+from .cc_availability_slot import QUARTER_HOUR, in_periods, ramadan_periods, week_start
+
+# Presence states that count as time worked (a break does not).
+WORKING_STATES = ("available", "on_call", "wrap_up")
 
 
 class HrEmployee(models.Model):
@@ -179,3 +189,181 @@ class HrEmployee(models.Model):
                     reason=str(error),
                 )
             ) from error
+
+    # ------------------------------------------------------------------
+    # Availability: leaves and hours left
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cc_leave_intervals(self, agents, start, end):
+        """{employee id: [(start, end)]}, naive UTC: each agent's leaves and
+        their company's public holidays (resource.calendar.leaves, personal
+        ones on the agent's resource, public ones on no resource) overlapping
+        [start, end), in one search."""
+        agents = agents.sudo()
+        calendars = agents.company_id.resource_calendar_id | agents.resource_calendar_id
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(
+                [
+                    ("time_type", "=", "leave"),
+                    ("date_from", "<", end),
+                    ("date_to", ">", start),
+                    "|",
+                    ("resource_id", "in", agents.resource_id.ids),
+                    "&",
+                    ("resource_id", "=", False),
+                    ("calendar_id", "in", [*calendars.ids, False]),
+                ]
+            )
+        )
+        personal = defaultdict(list)
+        public = []
+        for leave in leaves:
+            if leave.resource_id:
+                personal[leave.resource_id.id].append((leave.date_from, leave.date_to))
+            else:
+                public.append(leave)
+        result = {}
+        for agent in agents:
+            own_calendars = (
+                agent.company_id.resource_calendar_id | agent.resource_calendar_id
+            )
+            intervals = personal.get(agent.resource_id.id, []) + [
+                (leave.date_from, leave.date_to)
+                for leave in public
+                if (not leave.calendar_id or leave.calendar_id in own_calendars)
+                and (not leave.company_id or leave.company_id == agent.company_id)
+            ]
+            if intervals:
+                result[agent.id] = intervals
+        return result
+
+    @api.model
+    def _cc_on_leave(self, agents, start, end):
+        """The ids of ``agents`` on leave, or off for a public holiday, at some
+        time of [start, end) (naive UTC)."""
+        return set(self._cc_leave_intervals(agents, start, end))
+
+    @api.model
+    def _cc_hours_left(self, agents, when=None):
+        """{employee id: hours} each agent may still work on their (local) day
+        of ``when`` (naive UTC, default now) without passing a cap: the day's
+        and the week's hours of the law, under half the company's day for
+        part-time contracts (in quarter hours), the month's agreed hours for
+        flexible ones, the Ramadan day and week; less the time already spent
+        online (available, on a call, wrapping up; breaks do not count). No
+        running call center contract: 0."""
+        when = when or fields.Datetime.now()
+        agents = agents.sudo()
+        Slot = self.env["cc.availability.slot"]
+        groups = defaultdict(list)
+        for agent in agents:
+            tz = Slot._cc_tz(agent)
+            day = pytz.utc.localize(when).astimezone(tz).date()
+            groups[(tz.zone, day)].append(agent.id)
+        result = {}
+        for (zone, day), ids in groups.items():
+            result.update(
+                self._cc_hours_left_on(
+                    agents.browse(ids), pytz.timezone(zone), day, when
+                )
+            )
+        return result
+
+    @api.model
+    def _cc_hours_left_on(self, agents, tz, day, when):
+        """_cc_hours_left for agents sharing a time zone and a local day."""
+        rules = self.env["cc.rule.parameter"]._get_values(
+            [
+                "CC_DAY_MAX_HOURS",
+                "CC_WEEK_MAX_HOURS",
+                "CC_PARTTIME_MAX_DAY_SHARE",
+                "CC_RAMADAN_DAY_MAX_HOURS",
+                "CC_RAMADAN_WEEK_MAX_HOURS",
+            ],
+            day,
+        )
+        contracts = self.env["cc.quota.day"]._cc_running_contracts(agents, day)
+        ramadan = ramadan_periods(day, day)
+        sunday = week_start(day)
+
+        def utc(local_day):
+            midnight = tz.localize(datetime.combine(local_day, time.min))
+            return midnight.astimezone(pytz.utc).replace(tzinfo=None)
+
+        windows = {
+            "day": utc(day),
+            "week": utc(sunday),
+            "month": utc(day.replace(day=1)),
+        }
+        if in_periods(day, ramadan):
+            windows["ramadan_week"] = utc(max(sunday, ramadan[0][0]))
+        spent = self._cc_online_hours(agents, windows, when)
+        result = {}
+        for agent in agents:
+            contract = contracts.get(agent.id)
+            if not contract:
+                result[agent.id] = 0.0
+                continue
+            hours = spent[agent.id]
+            day_cap = rules["CC_DAY_MAX_HOURS"]
+            if contract.cc_regime == "part_time":
+                company_day = agent.company_id.resource_calendar_id.hours_per_day or 8.0
+                # Under the share: the last quarter hour below it at most.
+                day_cap = min(
+                    day_cap,
+                    company_day * rules["CC_PARTTIME_MAX_DAY_SHARE"] - QUARTER_HOUR,
+                )
+            left = [rules["CC_WEEK_MAX_HOURS"] - hours["week"]]
+            if "ramadan_week" in windows:
+                day_cap = min(day_cap, rules["CC_RAMADAN_DAY_MAX_HOURS"])
+                left.append(rules["CC_RAMADAN_WEEK_MAX_HOURS"] - hours["ramadan_week"])
+            left.append(day_cap - hours["day"])
+            if contract.cc_regime == "flexible":
+                left.append(contract.cc_monthly_hours - hours["month"])
+            result[agent.id] = max(0.0, min(left))
+        return result
+
+    @api.model
+    def _cc_online_hours(self, agents, windows, when):
+        """{employee id: {window: hours}}: the time each agent spent online
+        (WORKING_STATES) from each window's start (naive UTC) to ``when``,
+        their current state counting up to ``when``. One query."""
+        self.env["cc.presence.log"].flush_model(
+            ["agent_id", "state", "date_start", "date_end"]
+        )
+        earliest = min(windows.values())
+        names = list(windows)
+        sums = SQL(", ").join(
+            SQL(
+                "COALESCE(SUM(GREATEST(0, EXTRACT(EPOCH FROM"
+                " LEAST(COALESCE(date_end, %(when)s), %(when)s)"
+                " - GREATEST(date_start, %(start)s)))), 0)",
+                when=when,
+                start=windows[name],
+            )
+            for name in names
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT agent_id, %(sums)s FROM cc_presence_log"
+                " WHERE agent_id = ANY(%(agents)s) AND state IN %(states)s"
+                " AND date_start < %(when)s"
+                " AND (date_end IS NULL OR date_end > %(earliest)s)"
+                " GROUP BY agent_id",
+                sums=sums,
+                agents=agents.ids,
+                states=WORKING_STATES,
+                when=when,
+                earliest=earliest,
+            )
+        )
+        result = {agent.id: dict.fromkeys(names, 0.0) for agent in agents}
+        for agent_id, *seconds in self.env.cr.fetchall():
+            result[agent_id] = {
+                name: float(value) / 3600.0
+                for name, value in zip(names, seconds, strict=True)
+            }
+        return result

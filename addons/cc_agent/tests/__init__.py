@@ -1,5 +1,6 @@
 from . import test_access
 from . import test_agent_profile
+from . import test_availability_slot
 from . import test_contract_terms
 from . import test_device
 from . import test_groups_and_menus

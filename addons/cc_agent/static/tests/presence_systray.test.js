@@ -191,6 +191,44 @@ test("reloads every minute and on the agent's own presence notification", async 
     expect(".o_cc_presence_toggle .o_cc_state_dot").toHaveClass("o_cc_state_on_call");
 });
 
+test("reminds the agent as their shift starts: one tap goes Available", async () => {
+    let status = makeStatus({state: "offline", since: false});
+    mockAgent(() => status);
+    onRpc("action_set_my_state", ({args}) => {
+        asyncStep(`action_set_my_state ${args[0]}`);
+        status = makeStatus({state: args[0]}, 0);
+        return true;
+    });
+    const pyEnv = await startServer();
+    await start();
+    await contains(".o_cc_presence_toggle .o_cc_presence_state", {text: "Offline"});
+    // Another agent's slot: nothing to show.
+    pyEnv["bus.bus"]._sendone("broadcast", "cc_agent/slot", {
+        kind: "start",
+        agent_id: 8,
+    });
+    pyEnv["bus.bus"]._sendone("broadcast", "cc_agent/slot", {
+        kind: "start",
+        agent_id: SARA.id,
+        start: "2024-05-01 14:00:00",
+        end: "2024-05-01 16:45:00",
+    });
+    await contains(".o_notification_content", {text: "Your shift starts now."});
+    await click(".o_notification_buttons button", {text: "Go Available"});
+    await waitForSteps(["action_set_my_state available"]);
+    await contains(".o_cc_presence_toggle .o_cc_presence_state", {text: "Available"});
+    await contains(".o_notification_content", {count: 0});
+    // At its end, during a call.
+    pyEnv["bus.bus"]._sendone("broadcast", "cc_agent/slot", {
+        kind: "end",
+        agent_id: SARA.id,
+        after_call: true,
+    });
+    await contains(".o_notification_content", {
+        text: "Your shift has ended: you go Offline after this call.",
+    });
+});
+
 test("registers this device with a new random key kept in the browser", async () => {
     let device = "unknown";
     let registeredToken = null;

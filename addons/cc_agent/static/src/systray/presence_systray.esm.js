@@ -1,4 +1,4 @@
-import {Component, useState} from "@odoo/owl";
+import {Component, onMounted, onWillUnmount, useState} from "@odoo/owl";
 import {Dropdown} from "@web/core/dropdown/dropdown";
 import {useDropdownState} from "@web/core/dropdown/dropdown_hooks";
 import {_t} from "@web/core/l10n/translation";
@@ -59,6 +59,12 @@ export class PresenceSystray extends Component {
         ];
         useInterval(() => this.state.isAgent && this.load(), REFRESH_INTERVAL);
         usePresenceNotifications((payload) => this.onPresenceNotification(payload));
+        // Availability slots: reminded as a slot starts, told as it ends.
+        const busService = useService("bus_service");
+        const onSlot = (payload) => this.onSlotNotification(payload);
+        this.closeSlotReminder = null;
+        onMounted(() => busService.subscribe("cc_agent/slot", onSlot));
+        onWillUnmount(() => busService.unsubscribe("cc_agent/slot", onSlot));
         // Not awaited: the navigation bar does not wait for the agent's figures.
         this.start();
     }
@@ -96,6 +102,10 @@ export class PresenceSystray extends Component {
         if (!status || payload.agent_id !== status.agent.id) {
             return;
         }
+        if (payload.state !== "offline" && this.closeSlotReminder) {
+            this.closeSlotReminder();
+            this.closeSlotReminder = null;
+        }
         Object.assign(status, {
             state: payload.state,
             break_reason: payload.break_reason,
@@ -103,6 +113,42 @@ export class PresenceSystray extends Component {
             sinceMs: parseSince(payload.since),
         });
         this.load();
+    }
+
+    onSlotNotification(payload) {
+        const status = this.state.status;
+        if (!status || payload.agent_id !== status.agent.id) {
+            return;
+        }
+        if (payload.kind === "start") {
+            this.closeSlotReminder?.();
+            this.closeSlotReminder = this.notification.add(
+                _t("Your shift starts now."),
+                {
+                    title: _t("Call Center"),
+                    type: "info",
+                    sticky: true,
+                    buttons: [
+                        {
+                            name: _t("Go Available"),
+                            primary: true,
+                            onClick: () => {
+                                this.closeSlotReminder();
+                                this.closeSlotReminder = null;
+                                this.setState("available");
+                            },
+                        },
+                    ],
+                }
+            );
+            return;
+        }
+        this.notification.add(
+            payload.after_call
+                ? _t("Your shift has ended: you go Offline after this call.")
+                : _t("Your shift has ended: you are now Offline."),
+            {title: _t("Call Center"), type: "info"}
+        );
     }
 
     get status() {
