@@ -1,3 +1,5 @@
+from odoo import Command
+
 from .common import CallCenterCase
 
 
@@ -35,3 +37,16 @@ class TestGroupsAndMenus(CallCenterCase):
         self.assertNotIn(
             root.id, Menu.with_user(self.user_internal)._visible_menu_ids()
         )
+
+    def test_an_app_installed_later_does_not_raise_agents_rights(self):
+        """Installing an app adds its groups to the template user, and Odoo
+        gives them to every internal user (payroll: its managers' group):
+        agents keep only what they had; the others get them as usual."""
+        app_admins = self.env["res.groups"].create({"name": "Some App: Administrator"})
+        self.env.ref("base.default_user").write(
+            {"groups_id": [Command.link(app_admins.id)]}
+        )
+        self.assertNotIn(app_admins, self.user_agent.groups_id)
+        self.assertNotIn(app_admins, self.user_agent_2.groups_id)
+        self.assertIn(app_admins, self.user_supervisor.groups_id)
+        self.assertIn(app_admins, self.user_internal.groups_id)
