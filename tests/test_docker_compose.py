@@ -198,7 +198,13 @@ class TestFreeswitchConfig(unittest.TestCase):
             "cc_call_id",
         }
         self.assertEqual(
-            read, {"cc_recording_path", "cc_recording_notice", "cc_service_type"}
+            read,
+            {
+                "cc_recording_path",
+                "cc_recording_notice",
+                "cc_service_type",
+                "cc_callback_requested",
+            },
         )
         dialplan = freeswitch_xml("config/freeswitch/dialplan/cc_suite_public.xml")
         actions = [

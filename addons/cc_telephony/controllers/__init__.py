@@ -1,3 +1,4 @@
 from . import freeswitch_directory
 from . import recording
 from . import softphone
+from . import summons

@@ -10,3 +10,10 @@ from . import cc_agent_device
 from . import cc_sip_account
 from . import cc_sip_provisioning
 from . import cc_call_route_override
+from . import cc_summons_episode
+from . import cc_summons
+from . import res_config_settings
+from . import cc_callback
+from . import cc_queue_demand
+from . import cc_staffing_line
+from . import cc_staffing_invitation

@@ -220,6 +220,11 @@ class CcCall(models.Model):
         index=True,
         help="The caller hung up in the queue before an agent answered.",
     )
+    callback_requested = fields.Boolean(
+        readonly=True,
+        help="The caller pressed the callback key in the queue: they are called "
+        "back and keep their place (not abandoned).",
+    )
     failure_reason = fields.Char(
         readonly=True, help="Why a call placed from Odoo failed."
     )
@@ -660,6 +665,12 @@ class CcCall(models.Model):
                 values["recording_path"] = path
             if event.get("variable_cc_recording_notice") in ("true", "1", "yes"):
                 values["recording_notice"] = True
+            if (
+                call.direction == "inbound"
+                and not call.date_answered
+                and self._cc_wants_callback(event)
+            ):
+                values.update(callback_requested=True, abandoned=False)
             state = "ended"
             if call.direction == "outbound" and not call.date_answered:
                 state = "failed"
@@ -845,13 +856,27 @@ class CcCall(models.Model):
         elif action == "member-queue-end":
             values.update(date_queued=joined, date_ended=when)
             if event.get("CC-Cause") == "Cancel" and not call.date_answered:
-                values["abandoned"] = True
+                if self._cc_wants_callback(event):
+                    values["callback_requested"] = True
+                else:
+                    values["abandoned"] = True
             changed = call._cc_advance("ended", values)
             call._cc_finish()
             self._cc_count_waiting(call.queue_id)
         if changed:
             call._cc_push()
         return call
+
+    @staticmethod
+    def _cc_wants_callback(event):
+        """Whether the caller left the queue by pressing the callback key:
+        mod_callcenter's member-queue-end says EXIT_WITH_KEY (cc_exit_keys),
+        and the dialplan marks the channel cc_callback_requested=true (seen on
+        the hang-up, should the queue's event be missed)."""
+        return (
+            event.get("CC-Cancel-Reason") == "EXIT_WITH_KEY"
+            or event.get("variable_cc_callback_requested") == "true"
+        )
 
     def _cc_offer(self, agent, values):
         """The queue rings ``agent``'s phone for this call: their screen pops
@@ -940,6 +965,7 @@ class CcCall(models.Model):
                     "date_ended": event_time(event),
                 },
             )
+            call._cc_finish()
             call._cc_push()
         return call
 
@@ -1040,16 +1066,45 @@ class CcCall(models.Model):
             interaction.with_context(mail_notrack=True).write({"duration": self.talk})
 
     def _cc_finish(self):
-        """The call is over: the contact's length, the agent's state, and a
-        callback request for a caller who gave up waiting."""
+        """The call is over: the contact's length, the agent's state, a
+        callback for a caller who gave up waiting or asked for one, and the
+        outcome of a call placed for a callback."""
         self.ensure_one()
         self._cc_interaction_length()
-        if self.abandoned and not self.callback_ticket_id:
+        if (self.abandoned or self.callback_requested) and not self.callback_ticket_id:
             self._cc_create_callback()
+        if self.res_model == "cc.callback":
+            self.env["cc.callback"]._cc_call_ended(self)
+        elif self.direction == "inbound" and self.date_answered and self.queue_id:
+            self.env["cc.callback"]._cc_answered_meanwhile(self)
 
     def _cc_create_callback(self):
+        """The callback (cc.callback) and its request: a number with a
+        callback still to make in the queue joins that one's request."""
+        callback = self.env["cc.callback"]._cc_from_call(self)
+        if callback.ticket_id:
+            self.sudo().write(
+                {
+                    "callback_ticket_id": callback.ticket_id.id,
+                    "ticket_ids": [(4, callback.ticket_id.id)],
+                }
+            )
+            return
         service = self.service_type_id or self.queue_id.service_type_id
         agent = self._cc_next_available_agent()
+        if self.callback_requested:
+            description = self.env._(
+                "The caller asked to be called back after waiting %(seconds)s "
+                "seconds in %(queue)s.",
+                seconds=self.wait,
+                queue=self.queue_id.display_name or "-",
+            )
+        else:
+            description = self.env._(
+                "The caller hung up after waiting %(seconds)s seconds in %(queue)s.",
+                seconds=self.wait,
+                queue=self.queue_id.display_name or "-",
+            )
         ticket = (
             self.env["cc.ticket"]
             .sudo()
@@ -1068,18 +1123,15 @@ class CcCall(models.Model):
                     "service_type_id": service.id,
                     "owner_id": agent.id,
                     "queue_wait": self.wait,
-                    "description": self.env._(
-                        "The caller hung up after waiting %(seconds)s seconds in "
-                        "%(queue)s.",
-                        seconds=self.wait,
-                        queue=self.queue_id.display_name or "-",
-                    ),
+                    "description": description,
                 }
             )
         )
         self.sudo().write(
             {"callback_ticket_id": ticket.id, "ticket_ids": [(4, ticket.id)]}
         )
+        if callback:
+            callback.ticket_id = ticket
         if agent.user_id:
             ticket.activity_schedule(
                 "mail.mail_activity_data_call",
@@ -1559,6 +1611,7 @@ class CcCall(models.Model):
                             "date_ended": fields.Datetime.now(),
                         },
                     )
+                    call._cc_finish()
                     call._cc_push()
 
     # ------------------------------------------------------------------

@@ -15,6 +15,10 @@ class CcPresenceLog(models.Model):
         it is committed: going Available logs them into their queues, a break
         or Offline takes them out. FreeSWITCH being away must not undo what the
         agent chose: that is logged, and the listener reconciles later."""
+        if any(change[1] == "available" for change in changes):
+            # A free agent: the callbacks waiting are offered without
+            # waiting for the next minute.
+            self.env["cc.callback"]._cc_dispatch_soon()
         if origin == "telephony":
             # It comes from FreeSWITCH: nothing to tell it.
             return super()._cc_set_states(changes, origin)
@@ -50,3 +54,9 @@ class CcPresenceLog(models.Model):
                         dbname,
                         error,
                     )
+
+    def _cc_notify(self):
+        result = super()._cc_notify()
+        # The wait board counts the queues' agents by state.
+        self.env["cc.queue"]._cc_board_changed(self.agent_id.company_id)
+        return result

@@ -19,3 +19,9 @@ from . import test_softphone
 from . import test_softphone_tour
 from . import test_erlang
 from . import test_live_softphone
+from . import test_queue_settings
+from . import test_staffing
+from . import test_kpi
+from . import test_summons
+from . import test_wait_board
+from . import test_callback
