@@ -25,3 +25,4 @@ from . import test_kpi
 from . import test_summons
 from . import test_wait_board
 from . import test_callback
+from . import test_wait_board_replay
