@@ -20,18 +20,17 @@ through the socket, or when an event is lost.
 """
 
 import argparse
-import importlib.util
 import json
 import logging
 import socket
 import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import unquote
 
-ROOT = Path(__file__).resolve().parents[2]
-ADDON = ROOT / "addons" / "cc_telephony"
+import _common  # tests/benchmarks/_common.py: this script's folder is on sys.path
+
+ADDON = _common.ROOT / "addons" / "cc_telephony"
 FIXTURES = ADDON / "tests" / "fixtures" / "esl"
 PLAIN = ["loopback_call_plain", "callcenter_plain", "click_to_dial_sip_plain"]
 PLAIN += ["sipp_plain", "custom_job_uuid"]
@@ -41,16 +40,8 @@ TARGET = 1000  # events/s through the socket
 EVENT_TYPES = (b"text/event-plain", b"text/event-json")
 
 
-def load(name, path):
-    """Import a file of the addon without Odoo (both are standard library only)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-esl = load("cc_esl", ADDON / "tools" / "esl.py")
-esl_replay = load("cc_esl_replay", ADDON / "tests" / "esl_replay.py")
+esl = _common.load("cc_esl", ADDON / "tools" / "esl.py")
+esl_replay = _common.load("cc_esl_replay", ADDON / "tests" / "esl_replay.py")
 
 
 class NaiveParser:

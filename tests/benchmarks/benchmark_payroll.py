@@ -23,77 +23,15 @@ Exits non-zero when a target is missed (the batch in under 60 s and under
 
 import argparse
 import io
-import os
 import random
 import resource
-import subprocess
 import sys
-import sysconfig
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ODOO_PATH = Path(os.environ.get("ODOO_PATH", "/opt/odoo"))
-CHANNELS = ["inbound_call"] * 3 + ["outbound_call", "email", "ticket"]
+import _common  # tests/benchmarks/_common.py: this script's folder is on sys.path
+
 MIB = 1024 * 1024
-
-
-def addons_path():
-    site = Path(sysconfig.get_paths()["purelib"])
-    paths = [ROOT / "addons", site / "odoo" / "addons"]
-    if (ODOO_PATH / "addons").is_dir():
-        paths.append(ODOO_PATH / "addons")
-    paths.append(ODOO_PATH / "odoo" / "addons")
-    return ",".join(str(path) for path in paths)
-
-
-def db_args():
-    return [
-        f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-        f"--db_port={os.environ.get('PGPORT', '5432')}",
-        f"--db_user={os.environ.get('PGUSER') or os.environ.get('USER') or 'root'}",
-    ]
-
-
-def create_database(name):
-    log = ROOT / "var" / f"{name}.log"
-    log.parent.mkdir(exist_ok=True)
-    print(
-        f"installing cc_payroll into {name} (log: {log.relative_to(ROOT)})", flush=True
-    )
-    with open(log, "w") as handle:
-        subprocess.run(
-            [
-                sys.executable,
-                str(ODOO_PATH / "odoo-bin"),
-                f"--addons-path={addons_path()}",
-                *db_args(),
-                f"--database={name}",
-                "--init=cc_payroll",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def drop_database(name):
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(dbname="postgres", connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-            (name,),
-        )
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    conn.close()
 
 
 def last_month():
@@ -105,33 +43,12 @@ def last_month():
 def populate(env, agents_count, days, per_day):
     """Agents (users, employees, contracts) through the ORM; last month's
     handled contacts through COPY."""
-    from odoo import Command
-
     started = time.perf_counter()
-    quiet = {
-        "tracking_disable": True,
-        "mail_create_nolog": True,
-        "no_reset_password": True,
-    }
-    group = env.ref("cc_agent.group_cc_agent")
-    users = (
-        env["res.users"]
-        .with_context(**quiet)
-        .create(
-            [
-                {
-                    "name": f"Agent {n:04d}",
-                    "login": f"bench_agent_{n}",
-                    "groups_id": [Command.set([group.id])],
-                }
-                for n in range(agents_count)
-            ]
-        )
-    )
+    users = _common.create_agent_users(env, agents_count)
     saudi, egypt = env.ref("base.sa"), env.ref("base.eg")
     agents = (
         env["hr.employee"]
-        .with_context(**quiet)
+        .with_context(**_common.QUIET)
         .create(
             [
                 {
@@ -147,21 +64,9 @@ def populate(env, agents_count, days, per_day):
         )
     )
     env.company.resource_calendar_id.tz = "Asia/Riyadh"
-    calendar = env["resource.calendar"].create(
-        {
-            "name": "Evenings",
-            "tz": "Asia/Riyadh",
-            "attendance_ids": [Command.clear()]
-            + [
-                Command.create(
-                    {"name": d, "dayofweek": d, "hour_from": 17, "hour_to": 20}
-                )
-                for d in ("6", "0", "1", "2", "3")
-            ],
-        }
-    )
+    calendar = _common.create_evenings_calendar(env)
     date_from, date_to = last_month()
-    env["hr.contract"].with_context(**quiet).create(
+    env["hr.contract"].with_context(**_common.QUIET).create(
         [
             {
                 "name": f"{agent.name} contract",
@@ -176,13 +81,7 @@ def populate(env, agents_count, days, per_day):
                 "cc_quota_bonus": 1,
                 "cc_daily_minimum": 20,
                 "cc_device_allowance": 100,
-                "cc_rate_ids": [
-                    Command.create({"channel": "inbound_call", "rate": 6}),
-                    Command.create({"channel": "email", "rate": 4}),
-                    Command.create(
-                        {"channel": "ticket", "rate": 8, "counts_for_quota": False}
-                    ),
-                ],
+                "cc_rate_ids": _common.rate_lines(),
                 "state": "open",
             }
             for agent in agents
@@ -211,34 +110,15 @@ def populate(env, agents_count, days, per_day):
                     hours=14, seconds=rng.randrange(4 * 3600)
                 )
                 base = rng.choice((0, 0, 0, 300))
+                channel = rng.choice(_common.CHANNELS)
                 buffer.write(
-                    f"{agent.id}\t{user.id}\t{company}\t{rng.choice(CHANNELS)}\t{start}\t"
+                    f"{agent.id}\t{user.id}\t{company}\t{channel}\t{start}\t"
                     f"{day}\t{rng.randrange(30, 900)}\t{base}\tvalid\tf\t"
                     f"bench:{agent.id}:{offset}:{n}\t1\t{now}\t1\t{now}\n"
                 )
                 rows += 1
         buffer.seek(0)
-        cr._obj.copy_from(
-            buffer,
-            "cc_interaction",
-            columns=(
-                "agent_id",
-                "user_id",
-                "company_id",
-                "channel",
-                "date_start",
-                "date_local",
-                "duration",
-                "commission_base",
-                "state",
-                "locked",
-                "source_key",
-                "create_uid",
-                "create_date",
-                "write_uid",
-                "write_date",
-            ),
-        )
+        cr._obj.copy_from(buffer, "cc_interaction", columns=_common.INTERACTION_COLUMNS)
     cr.execute("ANALYZE cc_interaction")
     cr.commit()
     print(
@@ -294,19 +174,12 @@ def main():
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--per-day", type=int, default=40)
     parser.add_argument("--sample", type=int, default=50, help="baseline sample")
-    parser.add_argument("--database", default="cc_bench_payroll")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    _common.add_database_options(parser, "cc_bench_payroll")
     args = parser.parse_args()
 
-    drop_database(args.database)
-    create_database(args.database)
-    sys.path.insert(0, str(ODOO_PATH))
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(
-        [f"--addons-path={addons_path()}", *db_args(), "--log-level=warn"]
-    )
+    _common.drop_database(args.database)
+    _common.create_database(args.database, "cc_payroll")
+    odoo, Registry = _common.configure_odoo()
     date_from, date_to = last_month()
     try:
         registry = Registry(args.database)
@@ -379,7 +252,7 @@ def main():
             rows = env["cc.interaction"].search_count([])
     finally:
         if not args.keep:
-            drop_database(args.database)
+            _common.drop_database(args.database)
 
     failures = []
     peak = rss_after / MIB

@@ -27,21 +27,16 @@ differ. Needs ODOO_PATH and PostgreSQL as ./test does.
 """
 
 import argparse
-import os
-import subprocess
 import sys
-import sysconfig
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ODOO_PATH = Path(os.environ.get("ODOO_PATH", "/opt/odoo"))
+import _common  # tests/benchmarks/_common.py: this script's folder is on sys.path
+
 RIYADH = "Asia/Riyadh"
 TARGET_LEARN = 10.0  # s, the demand of every queue
 TARGET_PLAN = 10.0  # s, a day's staffing of every queue
-QUIET = {"tracking_disable": True, "mail_create_nolog": True, "no_reset_password": True}
 # The share of a day's calls in each local hour: quiet at night, a peak late
 # in the morning and another in the evening.
 HOURLY = [
@@ -50,87 +45,6 @@ HOURLY = [
 ]  # fmt: skip
 # Monday first: the Saudi weekend (Friday, Saturday) is quieter.
 WEEKDAY = [1.1, 1.05, 1.0, 1.1, 0.6, 0.7, 1.2]
-
-
-def addons_path():
-    site = Path(sysconfig.get_paths()["purelib"])
-    paths = [ROOT / "addons", site / "odoo" / "addons"]
-    if (ODOO_PATH / "addons").is_dir():
-        paths.append(ODOO_PATH / "addons")
-    paths.append(ODOO_PATH / "odoo" / "addons")
-    return ",".join(str(path) for path in paths)
-
-
-def db_args():
-    return [
-        f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-        f"--db_port={os.environ.get('PGPORT', '5432')}",
-        f"--db_user={os.environ.get('PGUSER') or os.environ.get('USER') or 'root'}",
-    ]
-
-
-def create_database(name):
-    log = ROOT / "var" / f"{name}.log"
-    log.parent.mkdir(exist_ok=True)
-    print(
-        f"installing cc_telephony into {name} (log: {log.relative_to(ROOT)})",
-        flush=True,
-    )
-    with open(log, "w") as handle:
-        subprocess.run(
-            [
-                sys.executable,
-                str(ODOO_PATH / "odoo-bin"),
-                f"--addons-path={addons_path()}",
-                *db_args(),
-                f"--database={name}",
-                "--init=cc_telephony",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def drop_database(name):
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(dbname="postgres", connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-            (name,),
-        )
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    conn.close()
-
-
-def settle(name, tables):
-    """VACUUM (ANALYZE) and CHECKPOINT, as after a bulk load: its
-    after-effects (hint bits to set, dirty buffers to write) are not measured."""
-    import psycopg2
-
-    conn = psycopg2.connect(dbname=name, connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for table in tables:
-            cur.execute(f"VACUUM (ANALYZE) {table}")
-        try:
-            cur.execute("CHECKPOINT")
-        except psycopg2.Error as error:  # not a superuser: the writes go on
-            print(f"  (no CHECKPOINT: {str(error).strip()})")
-    conn.close()
-
-
-def load_average():
-    """The machine's load: other processes share its CPUs."""
-    one, five, _fifteen = os.getloadavg()
-    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs"
 
 
 def populate_organisation(env, queues_count, agents_count):
@@ -187,7 +101,7 @@ def populate_organisation(env, queues_count, agents_count):
     group = env.ref("cc_agent.group_cc_agent")
     users = (
         env["res.users"]
-        .with_context(**QUIET)
+        .with_context(**_common.QUIET)
         .create(
             [
                 {
@@ -202,7 +116,7 @@ def populate_organisation(env, queues_count, agents_count):
     )
     agents = (
         env["hr.employee"]
-        .with_context(**QUIET)
+        .with_context(**_common.QUIET)
         .create(
             [
                 {
@@ -216,7 +130,7 @@ def populate_organisation(env, queues_count, agents_count):
         )
     )
     today = datetime.now().date()
-    env["hr.contract"].with_context(**QUIET).create(
+    env["hr.contract"].with_context(**_common.QUIET).create(
         [
             {
                 "name": f"{agent.name} contract",
@@ -493,7 +407,7 @@ def measure(registry, queues, weeks):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         queues = queues.with_env(env)
         Demand, Line = env["cc.queue.demand"], env["cc.staffing.line"]
-        print(f"learning the demand ({load_average()})", flush=True)
+        print(f"learning the demand ({_common.load_average()})", flush=True)
         started = time.perf_counter()
         rows = Demand._cc_learn(queues, weeks=weeks)
         env.flush_all()
@@ -505,7 +419,9 @@ def measure(registry, queues, weeks):
             for row in Demand.search([("queue_id", "in", queues.ids)])
         }
         results["calls_per_week"] = sum(calls for calls, _aht in learned.values())
-        print(f"baseline: the same in Python, queue by queue ({load_average()})")
+        print(
+            f"baseline: the same in Python, queue by queue ({_common.load_average()})"
+        )
         started = time.perf_counter()
         naive = naive_demand(env, queues, weeks)
         results["naive"] = time.perf_counter() - started
@@ -522,7 +438,7 @@ def measure(registry, queues, weeks):
 
         today = Line._cc_day_bounds(datetime.now().date())[0]
         day = (today + timedelta(hours=12)).date()
-        print(f"planning today's staffing ({load_average()})", flush=True)
+        print(f"planning today's staffing ({_common.load_average()})", flush=True)
         started = time.perf_counter()
         lines = Line._cc_plan(day, queues)
         env.flush_all()
@@ -533,7 +449,7 @@ def measure(registry, queues, weeks):
         results["gaps"] = len(lines.filtered(lambda line: line.gap > 0))
         results["needed"] = max(lines.mapped("needed_scheduled"))
         cr.commit()
-        print(f"baseline: planning the queues one by one ({load_average()})")
+        print(f"baseline: planning the queues one by one ({_common.load_average()})")
         started = time.perf_counter()
         for queue in queues:
             Line._cc_plan(day, queue)
@@ -549,23 +465,16 @@ def parse_args():
     parser.add_argument("--queues", type=int, default=20)
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--database", default="cc_bench_staffing")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    _common.add_database_options(parser, "cc_bench_staffing")
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
     begun = time.perf_counter()
-    drop_database(args.database)
-    create_database(args.database)
-    sys.path.insert(0, str(ODOO_PATH))
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(
-        [f"--addons-path={addons_path()}", *db_args(), "--log-level=warn"]
-    )
+    _common.drop_database(args.database)
+    _common.create_database(args.database, "cc_telephony")
+    odoo, Registry = _common.configure_odoo()
     # The whole history: every day of it in the window.
     weeks = -(-args.days // 7)
     try:
@@ -576,11 +485,13 @@ def main():
             queues, agents = populate_organisation(env, args.queues, args.agents)
             calls = populate_calls(env, queues, agents, args.calls, args.days)
             cr.commit()
-        settle(args.database, ["cc_call", "cc_presence_log", "cc_availability_slot"])
+        _common.settle(
+            args.database, ["cc_call", "cc_presence_log", "cc_availability_slot"]
+        )
         results = measure(registry, queues, weeks)
     finally:
         if not args.keep:
-            drop_database(args.database)
+            _common.drop_database(args.database)
 
     failures = []
     print()
@@ -630,7 +541,7 @@ def main():
     print()
     print(
         f"summary ({time.perf_counter() - begun:.0f} s in all; at the end, "
-        f"{load_average()}):"
+        f"{_common.load_average()}):"
     )
     for label, value, target in (
         ("learn the demand", results["learn"], TARGET_LEARN),

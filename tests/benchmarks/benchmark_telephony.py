@@ -39,29 +39,25 @@ notification lost, a caller not found). Needs ODOO_PATH and PostgreSQL as
 
 import argparse
 import heapq
-import importlib.util
 import io
 import json
 import math
-import os
 import random
 import re
 import socket
 import subprocess
 import sys
-import sysconfig
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from urllib.parse import unquote
 
-ROOT = Path(__file__).resolve().parents[2]
-ODOO_PATH = Path(os.environ.get("ODOO_PATH", "/opt/odoo"))
-ADDON = ROOT / "addons" / "cc_telephony"
+import _common  # tests/benchmarks/_common.py: this script's folder is on sys.path
+
+ADDON = _common.ROOT / "addons" / "cc_telephony"
 FIXTURES = ADDON / "tests" / "fixtures" / "esl"
 PARTS = ("throughput", "pop", "lookup")
 TARGET_RATE = 1000  # events/s, from the socket to committed rows
@@ -129,96 +125,10 @@ PARTNER_COLUMNS = (
 )
 
 
-def load(name, path):
-    """Import a file of the addon without Odoo (both are standard library only)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-esl_replay = load("cc_esl_replay", ADDON / "tests" / "esl_replay.py")
-fake_freeswitch = load("cc_fake_freeswitch", ADDON / "tests" / "fake_freeswitch.py")
-
-
-def addons_path():
-    site = Path(sysconfig.get_paths()["purelib"])
-    paths = [ROOT / "addons", site / "odoo" / "addons"]
-    if (ODOO_PATH / "addons").is_dir():
-        paths.append(ODOO_PATH / "addons")
-    paths.append(ODOO_PATH / "odoo" / "addons")
-    return ",".join(str(path) for path in paths)
-
-
-def db_args():
-    return [
-        f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-        f"--db_port={os.environ.get('PGPORT', '5432')}",
-        f"--db_user={os.environ.get('PGUSER') or os.environ.get('USER') or 'root'}",
-    ]
-
-
-def create_database(name):
-    log = ROOT / "var" / f"{name}.log"
-    log.parent.mkdir(exist_ok=True)
-    print(
-        f"installing cc_telephony into {name} (log: {log.relative_to(ROOT)})",
-        flush=True,
-    )
-    with open(log, "w") as handle:
-        subprocess.run(
-            [
-                sys.executable,
-                str(ODOO_PATH / "odoo-bin"),
-                f"--addons-path={addons_path()}",
-                *db_args(),
-                f"--database={name}",
-                "--init=cc_telephony",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def drop_database(name):
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(dbname="postgres", connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-            (name,),
-        )
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    conn.close()
-
-
-def settle(name, table):
-    """VACUUM (ANALYZE) ``table`` and CHECKPOINT, as after a bulk load: its
-    after-effects (hint bits to set, dirty buffers to write) are not measured."""
-    import psycopg2
-
-    conn = psycopg2.connect(dbname=name, connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"VACUUM (ANALYZE) {table}")
-        try:
-            cur.execute("CHECKPOINT")
-        except psycopg2.Error as error:  # not a superuser: the writes go on
-            print(f"  (no CHECKPOINT: {str(error).strip()})")
-    conn.close()
-
-
-def load_average():
-    """The machine's load: other processes share its CPUs."""
-    one, five, _fifteen = os.getloadavg()
-    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs"
+esl_replay = _common.load("cc_esl_replay", ADDON / "tests" / "esl_replay.py")
+fake_freeswitch = _common.load(
+    "cc_fake_freeswitch", ADDON / "tests" / "fake_freeswitch.py"
+)
 
 
 def percentile(values, share):
@@ -495,11 +405,6 @@ def populate_organisation(env, agents_count):
     Available) and the customers who call, through the ORM."""
     from odoo import Command
 
-    quiet = {
-        "tracking_disable": True,
-        "mail_create_nolog": True,
-        "no_reset_password": True,
-    }
     started = time.perf_counter()
     env.company.country_id = env.ref("base.sa")
     # Agents log in with a second factor (an e-mailed code) unless it is
@@ -508,7 +413,7 @@ def populate_organisation(env, agents_count):
     group = env.ref("cc_agent.group_cc_agent")
     users = (
         env["res.users"]
-        .with_context(**quiet)
+        .with_context(**_common.QUIET)
         .create(
             [
                 {
@@ -524,7 +429,7 @@ def populate_organisation(env, agents_count):
     )
     agents = (
         env["hr.employee"]
-        .with_context(**quiet)
+        .with_context(**_common.QUIET)
         .create(
             [
                 {
@@ -542,7 +447,7 @@ def populate_organisation(env, agents_count):
     for agent in agents:
         env["cc.presence.log"]._cc_set_state(agent, "available")
     customers = [f"590000{n:03d}" for n in range(CUSTOMERS)]
-    env["res.partner"].with_context(**quiet).create(
+    env["res.partner"].with_context(**_common.QUIET).create(
         [
             {"name": f"Caller {n:03d}", "mobile": present(national, "+9665...")}
             for n, national in enumerate(customers)
@@ -640,7 +545,7 @@ def populate_partners(env, count, rng):
         buffer.seek(0)
         cr._obj.copy_from(buffer, "res_partner", columns=PARTNER_COLUMNS)
     cr.commit()
-    settle(cr.dbname, "res_partner")
+    _common.settle(cr.dbname, ["res_partner"])
     print(
         f"  {count:,} contacts (COPY, {sum(1 for a in alternative if a):,} with a "
         f"second number; VACUUM ANALYZE, CHECKPOINT): "
@@ -980,10 +885,10 @@ def free_port():
 
 def start_odoo(name, arguments):
     """odoo-bin with ``arguments``, its output in var/<name>.log."""
-    log = ROOT / "var" / f"{name}.log"
+    log = _common.ROOT / "var" / f"{name}.log"
     with open(log, "w") as handle:
         process = subprocess.Popen(
-            [sys.executable, str(ODOO_PATH / "odoo-bin"), *arguments],
+            [sys.executable, str(_common.ODOO_PATH / "odoo-bin"), *arguments],
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
@@ -1005,14 +910,16 @@ def wait_http(requests, base, process, log):
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"odoo-bin stopped (see {log.relative_to(ROOT)})")
+            raise RuntimeError(
+                f"odoo-bin stopped (see {log.relative_to(_common.ROOT)})"
+            )
         try:
             if requests.get(f"{base}/websocket/health", timeout=2).ok:
                 return
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"odoo-bin did not answer (see {log.relative_to(ROOT)})")
+    raise RuntimeError(f"odoo-bin did not answer (see {log.relative_to(_common.ROOT)})")
 
 
 def log_in(requests, base, db, login, password):
@@ -1072,8 +979,8 @@ def measure_pop(registry, org, recorded, db, rounds):
         server, log = start_odoo(
             f"{db}-http",
             [
-                f"--addons-path={addons_path()}",
-                *db_args(),
+                f"--addons-path={_common.addons_path()}",
+                *_common.db_args(),
                 f"--database={db}",
                 f"--db-filter=^{db}$",
                 "--http-interface=127.0.0.1",
@@ -1094,16 +1001,17 @@ def measure_pop(registry, org, recorded, db, rounds):
         listener, log = start_odoo(
             f"{db}-listener",
             [
-                f"--addons-path={addons_path()}",
+                f"--addons-path={_common.addons_path()}",
                 "cc_listener",
-                *db_args(),
+                *_common.db_args(),
                 f"--database={db}",
                 "--log-level=warn",
             ],
         )
         if not node.ready.wait(180):
             raise RuntimeError(
-                f"odoo-bin cc_listener did not connect (see {log.relative_to(ROOT)})"
+                "odoo-bin cc_listener did not connect "
+                f"(see {log.relative_to(_common.ROOT)})"
             )
         # A round of each to warm up (and to know every tab is subscribed).
         for round_no in range(rounds + 1):
@@ -1375,8 +1283,7 @@ def parse_args():
         default=",".join(PARTS),
         help="the parts to run, comma-separated: throughput,pop,lookup",
     )
-    parser.add_argument("--database", default="cc_bench_telephony")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    _common.add_database_options(parser, "cc_bench_telephony")
     args = parser.parse_args()
     args.parts = [part.strip() for part in args.only.split(",") if part.strip()]
     unknown = set(args.parts) - set(PARTS)
@@ -1390,15 +1297,9 @@ def parse_args():
 def main():
     args = parse_args()
     begun = time.perf_counter()
-    drop_database(args.database)
-    create_database(args.database)
-    sys.path.insert(0, str(ODOO_PATH))
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(
-        [f"--addons-path={addons_path()}", *db_args(), "--log-level=warn"]
-    )
+    _common.drop_database(args.database)
+    _common.create_database(args.database, "cc_telephony")
+    odoo, Registry = _common.configure_odoo()
     rng = random.Random(7)
     results = {}
     try:
@@ -1422,23 +1323,26 @@ def main():
                 partners = populate_partners(env, args.partners, rng)
         if "throughput" in args.parts:
             print(
-                f"listener throughput ({args.calls} calls; {load_average()})",
+                f"listener throughput ({args.calls} calls; {_common.load_average()})",
                 flush=True,
             )
             results["throughput"] = measure_throughput(
                 registry, org, recorded, args.calls, rng
             )
         if "pop" in args.parts:
-            print(f"screen-pop ({args.rounds} rounds; {load_average()})", flush=True)
+            print(
+                f"screen-pop ({args.rounds} rounds; {_common.load_average()})",
+                flush=True,
+            )
             results["pop"] = measure_pop(
                 registry, org, recorded, args.database, args.rounds
             )
         if "lookup" in args.parts:
-            print(f"caller lookup ({load_average()})", flush=True)
+            print(f"caller lookup ({_common.load_average()})", flush=True)
             results["lookup"] = measure_lookup(registry, partners, rng)
     finally:
         if not args.keep:
-            drop_database(args.database)
+            _common.drop_database(args.database)
 
     print()
     print(
@@ -1462,7 +1366,7 @@ def main():
     print()
     print(
         f"summary ({time.perf_counter() - begun:.0f} s in all; at the end, "
-        f"{load_average()}):"
+        f"{_common.load_average()}):"
     )
     for part, label, value, target, passed in (
         (

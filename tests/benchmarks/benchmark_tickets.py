@@ -24,18 +24,15 @@ Needs ODOO_PATH and PostgreSQL as ./test does.
 
 import argparse
 import io
-import os
 import random
-import statistics
-import subprocess
 import sys
-import sysconfig
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ODOO_PATH = Path(os.environ.get("ODOO_PATH", "/opt/odoo"))
+import _common  # tests/benchmarks/_common.py: this script's folder is on sys.path
+
+REPEAT = 5  # runs of each measure, the median kept
+
 OPEN_STAGES = ("new", "in_progress", "waiting", "escalated")
 # How the requests are spread over the stages: most are open.
 STAGE_WEIGHTS = {
@@ -86,73 +83,11 @@ COLUMNS = (
 )
 
 
-def addons_path():
-    site = Path(sysconfig.get_paths()["purelib"])
-    paths = [ROOT / "addons", site / "odoo" / "addons"]
-    if (ODOO_PATH / "addons").is_dir():
-        paths.append(ODOO_PATH / "addons")
-    paths.append(ODOO_PATH / "odoo" / "addons")
-    return ",".join(str(path) for path in paths)
-
-
-def db_args():
-    return [
-        f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-        f"--db_port={os.environ.get('PGPORT', '5432')}",
-        f"--db_user={os.environ.get('PGUSER') or os.environ.get('USER') or 'root'}",
-    ]
-
-
-def create_database(name):
-    log = ROOT / "var" / f"{name}.log"
-    log.parent.mkdir(exist_ok=True)
-    print(
-        f"installing cc_ticket into {name} (log: {log.relative_to(ROOT)})", flush=True
-    )
-    with open(log, "w") as handle:
-        subprocess.run(
-            [
-                sys.executable,
-                str(ODOO_PATH / "odoo-bin"),
-                f"--addons-path={addons_path()}",
-                *db_args(),
-                f"--database={name}",
-                "--init=cc_ticket",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def drop_database(name):
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(dbname="postgres", connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-            (name,),
-        )
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    conn.close()
-
-
 def populate_organisation(env):
     """Departments, supervisors and their agents, service types and customers
     through the ORM, as the call center would have set them up."""
     from odoo import Command
 
-    quiet = {
-        "tracking_disable": True,
-        "mail_create_nolog": True,
-        "no_reset_password": True,
-    }
     started = time.perf_counter()
     calendar = env["resource.calendar"].create(
         {
@@ -179,7 +114,7 @@ def populate_organisation(env):
     def users(prefix, group, count):
         return (
             env["res.users"]
-            .with_context(**quiet)
+            .with_context(**_common.QUIET)
             .create(
                 [
                     {
@@ -196,7 +131,7 @@ def populate_organisation(env):
     manager = users("manager", "cc_agent.group_cc_manager", 1)
     supervisor_users = users("supervisor", "cc_agent.group_cc_supervisor", 10)
     agent_users = users("agent", "cc_agent.group_cc_agent", 200)
-    Employee = env["hr.employee"].with_context(**quiet)
+    Employee = env["hr.employee"].with_context(**_common.QUIET)
     supervisors = Employee.create(
         [
             {"name": user.name, "user_id": user.id, "tz": "Asia/Riyadh"}
@@ -236,7 +171,7 @@ def populate_organisation(env):
     )
     partners = (
         env["res.partner"]
-        .with_context(**quiet)
+        .with_context(**_common.QUIET)
         .create(
             [
                 {"name": f"Customer {n:05d}", "phone": f"+9665{n:08d}"}
@@ -411,19 +346,6 @@ def list_specification(env):
     return specification
 
 
-def measure(env, function, repeat=5):
-    """Median seconds and queries of ``function`` on a cold ORM cache."""
-    timings, queries = [], []
-    for _ in range(repeat):
-        env.invalidate_all()
-        before = env.cr.sql_log_count
-        started = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - started)
-        queries.append(env.cr.sql_log_count - before)
-    return statistics.median(timings), max(queries)
-
-
 def user_environment(env, user):
     """``user``'s environment, with the context the web client sends."""
     from odoo import api
@@ -459,9 +381,13 @@ def measure_list(env, user, domain, specification):
     # Warm the registry's caches (rules, views) as a running server has them.
     answer = web_list()
     result["shown"], result["length"] = len(answer["records"]), answer["length"]
-    result["list"] = measure(user_env, web_list)
-    result["count_limited"] = measure(user_env, lambda: web_list(count_limit=10001))
-    result["unindexed"] = measure(user_env, lambda: web_list(order="subject"))
+    result["list"] = _common.measure(user_env, web_list, REPEAT)
+    result["count_limited"] = _common.measure(
+        user_env, lambda: web_list(count_limit=10001), REPEAT
+    )
+    result["unindexed"] = _common.measure(
+        user_env, lambda: web_list(order="subject"), REPEAT
+    )
 
     readable = list(Ticket.fields_get(attributes=["type"]))
 
@@ -470,7 +396,7 @@ def measure_list(env, user, domain, specification):
         records.read(readable)
         Ticket.search_count(domain)
 
-    result["read_all"] = measure(user_env, read_everything)
+    result["read_all"] = _common.measure(user_env, read_everything, REPEAT)
     return result
 
 
@@ -481,7 +407,7 @@ def measure_report(env, user):
         return None
     wizard = user_env["cc.ticket.report.export"].create({})
     wizard.action_export()
-    return measure(user_env, wizard.action_export, repeat=3)
+    return _common.measure(user_env, wizard.action_export, 3)
 
 
 def main():
@@ -490,19 +416,12 @@ def main():
     parser.add_argument(
         "--late", type=float, default=0.02, help="share of requests newly late"
     )
-    parser.add_argument("--database", default="cc_bench_tickets")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    _common.add_database_options(parser, "cc_bench_tickets")
     args = parser.parse_args()
 
-    drop_database(args.database)
-    create_database(args.database)
-    sys.path.insert(0, str(ODOO_PATH))
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(
-        [f"--addons-path={addons_path()}", *db_args(), "--log-level=warn"]
-    )
+    _common.drop_database(args.database)
+    _common.create_database(args.database, "cc_ticket")
+    odoo, Registry = _common.configure_odoo()
     failures = []
     try:
         registry = Registry(args.database)
@@ -565,7 +484,7 @@ def main():
             cr.rollback()
     finally:
         if not args.keep:
-            drop_database(args.database)
+            _common.drop_database(args.database)
 
     print()
     print(f"requests: {rows:,}, open: {open_rows:,}")
