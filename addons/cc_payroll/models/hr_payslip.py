@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.cc_agent.models.cc_channel import CHANNELS
@@ -80,6 +80,52 @@ class HrPayslip(models.Model):
                 else Interaction
             )
             slip.cc_interaction_count = len(slip.cc_interaction_ids)
+
+    @api.constrains("employee_id", "date_from", "date_to", "state", "credit_note")
+    def _check_cc_one_payslip_per_period(self):
+        """An agent's contacts are counted by the payslip of their period:
+        two payslips of one agent over the same days would both count them.
+        Refunds and rejected payslips do not count."""
+        slips = self.filtered(
+            lambda slip: slip.state != "cancel"
+            and not slip.credit_note
+            and slip.employee_id.sudo().is_cc_agent
+        )
+        if not slips:
+            return
+        # One search for the whole batch (HR computes a month at once).
+        others = defaultdict(list)
+        for other in self.sudo().search(
+            [
+                ("employee_id", "in", slips.employee_id.ids),
+                ("state", "!=", "cancel"),
+                ("credit_note", "=", False),
+                ("date_from", "<=", max(slips.mapped("date_to"))),
+                ("date_to", ">=", min(slips.mapped("date_from"))),
+            ]
+        ):
+            others[other.employee_id.id].append(other)
+        for slip in slips:
+            for other in others[slip.employee_id.id]:
+                if (
+                    other != slip
+                    and other.date_from <= slip.date_to
+                    and other.date_to >= slip.date_from
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "%(agent)s already has the payslip %(other)s from "
+                            "%(start)s to %(end)s: an agent's handled contacts are "
+                            "paid by one payslip a period. Use that one, or reject "
+                            "it first; the field 'Period' of this one overlaps it "
+                            "(%(from)s to %(to)s).",
+                            agent=slip.employee_id.name,
+                            other=other.number or other.name,
+                            start=other.date_from,
+                            end=other.date_to,
+                            **{"from": slip.date_from, "to": slip.date_to},
+                        )
+                    )
 
     def _cc_interaction_domain(self):
         """The contacts this payslip counts: once confirmed, those it locked;

@@ -31,7 +31,10 @@ class TestGosi(PayrollCase):
                 **terms,
             )
         self.contract.write(terms)
-        lines = self.lines(self._slip(self.contract, period=period))
+        slip = self._slip(self.contract, period=period)
+        lines = self.lines(slip)
+        # Rejected: the next case of the test pays the same period again.
+        slip.action_payslip_cancel()
         return lines.get("GOSI_EE", 0.0), lines.get("GOSI_ER", 0.0)
 
     def test_legacy_saudi(self):

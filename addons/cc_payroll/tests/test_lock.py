@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import NOVEMBER, OCTOBER, PayrollCase
@@ -133,3 +133,17 @@ class TestLock(PayrollCase):
         self.assertEqual(run.state, "close")
         self.assertEqual(set(run.slip_ids.mapped("state")), {"done"})
         self.assertTrue(all(self.october.mapped("locked")))
+
+    def test_one_payslip_per_agent_and_period(self):
+        """A second payslip over the same days would count the same contacts:
+        refused, naming the first; another agent's, or the next month's, or
+        after rejecting the first, is fine."""
+        first = self._slip(self.contract)
+        with self.assertRaisesNaming(ValidationError, first.number or first.name):
+            self._slip(self.contract, period=(date(2026, 10, 15), date(2026, 11, 14)))
+        self._slip(self._make_contract(self.agent_2))
+        self._slip(self.contract, period=NOVEMBER)
+        first.action_payslip_cancel()
+        again = self._slip(self.contract)
+        self.assertEqual(again.state, "verify")  # computed, to confirm
+        self.assertEqual(again.cc_interaction_count, 12)
