@@ -5,9 +5,11 @@ import uuid
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +25,9 @@ STATES = [
 ]
 STATE_RANK = {key: rank for rank, (key, _label) in enumerate(STATES)}
 STATE_RANK["failed"] = STATE_RANK["ended"]
+# Minutes after which a call placed from Odoo and still dialing is taken as
+# lost (its events never came): the agent may call again.
+DIALING_FOR_AT_MOST = 3
 # What mod_callcenter says about a caller (a member of a queue).
 MEMBER_ACTIONS = (
     "member-queue-start",
@@ -265,6 +270,17 @@ class CcCall(models.Model):
     _sql_constraints = [
         ("unique_id_unique", "unique(unique_id)", "A call is recorded once."),
     ]
+
+    def init(self):
+        # A double click on a number, or two tabs dialing at once: one call
+        # being dialed per agent (see action_dial).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS cc_call_one_dialing_per_agent
+            ON cc_call (agent_id)
+            WHERE direction = 'outbound' AND state = 'dialing'
+            """
+        )
 
     def write(self, vals):
         # What FreeSWITCH reported is the system's to write (the listener and
@@ -1500,6 +1516,7 @@ class CcCall(models.Model):
                     number=number or "-",
                 )
             )
+        self._cc_check_not_dialing(agent)
         if not server.gateway:
             raise UserError(
                 self.env._(
@@ -1547,22 +1564,27 @@ class CcCall(models.Model):
             if gateway == "down":
                 raise UserError(self._cc_failure_text("GATEWAY_DOWN"))
         partner = self.env["res.partner"]._cc_find_by_number(e164)[:1]
-        call = self.sudo().create(
-            {
-                "unique_id": unique_id,
-                "server_id": server.id,
-                "direction": "outbound",
-                "state": "dialing",
-                "number": number,
-                "number_e164": e164,
-                "partner_id": partner.id,
-                "agent_id": agent.id,
-                "date_created": fields.Datetime.now(),
-                "job_uuid": job_uuid,
-                "res_model": res_model or False,
-                "res_id": res_id or False,
-            }
-        )
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                call = self.sudo().create(
+                    {
+                        "unique_id": unique_id,
+                        "server_id": server.id,
+                        "direction": "outbound",
+                        "state": "dialing",
+                        "number": number,
+                        "number_e164": e164,
+                        "partner_id": partner.id,
+                        "agent_id": agent.id,
+                        "date_created": fields.Datetime.now(),
+                        "job_uuid": job_uuid,
+                        "res_model": res_model or False,
+                        "res_id": res_id or False,
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            # The same agent's other request got there first (same moment).
+            self._cc_check_not_dialing(agent, committed=False)
         variables = {
             "origination_uuid": unique_id,
             "origination_caller_id_number": e164,
@@ -1581,6 +1603,51 @@ class CcCall(models.Model):
         )
         call._cc_push(full=True)
         return {"call_id": call.id, "number": e164}
+
+    def _cc_check_not_dialing(self, agent, committed=True):
+        """A second call while the agent's previous one is being dialed (a
+        double click, another tab) is refused, naming it; a call left
+        dialing for minutes (its events never came) no longer counts.
+        ``committed=False``: the other call is not visible yet (it was being
+        created at the same moment)."""
+        Call = self.sudo()
+        stale = fields.Datetime.now() - timedelta(minutes=DIALING_FOR_AT_MOST)
+        forgotten = Call.search(
+            [
+                ("agent_id", "=", agent.id),
+                ("direction", "=", "outbound"),
+                ("state", "=", "dialing"),
+                ("date_created", "<", stale),
+            ]
+        )
+        for call in forgotten:
+            call._cc_advance(
+                "failed",
+                {
+                    "failure_reason": self.env._(
+                        "The phone system never said how this call went."
+                    ),
+                    "date_ended": fields.Datetime.now(),
+                },
+            )
+        dialing = Call.search(
+            [
+                ("agent_id", "=", agent.id),
+                ("direction", "=", "outbound"),
+                ("state", "=", "dialing"),
+            ],
+            limit=1,
+        )
+        if dialing or not committed:
+            raise UserError(
+                self.env._(
+                    "You are already calling %(number)s: wait until that call is "
+                    "answered or ends.",
+                    number=dialing.number_e164
+                    or dialing.number
+                    or self.env._("a customer"),
+                )
+            )
 
     def _cc_originate_after_commit(self, command):
         """Sends the originate once the call is committed: FreeSWITCH's first

@@ -2,6 +2,8 @@
 call said plainly, and the recorded call placed that way."""
 
 import re
+from datetime import timedelta
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -136,6 +138,40 @@ class TestClickToDial(TelephonyCase):
                 "&bridge(sofia/gateway/stc-trunk/0501234567)"
             )
         )
+
+    def test_double_click_places_one_call(self):
+        """The second click while the first call is being dialed is refused,
+        naming it: one originate. Once it is over, the agent calls again; a
+        call whose events never came stops counting after a few minutes."""
+        with self._freeswitch() as freeswitch:
+            first = self.Call.browse(self._dial()["call_id"])
+            with self.assertRaisesNaming(UserError, "already calling +966501234567"):
+                self._dial("0551234567")
+        originates = [c for c in freeswitch.commands if c.startswith("bgapi")]
+        self.assertEqual(len(originates), 1)
+        self.assertEqual(self.Call.search_count([("agent_id", "=", self.agent.id)]), 1)
+        # Its events never came: three minutes later it is taken as lost.
+        first.sudo().date_created -= timedelta(minutes=4)
+        with self._freeswitch():
+            second = self.Call.browse(self._dial("0551234567")["call_id"])
+        self.assertEqual(first.state, "failed")
+        self.assertIn("never said", first.failure_reason)
+        self.assertEqual(second.state, "dialing")
+
+    def test_the_database_refuses_two_calls_dialing_at_once(self):
+        """Two requests at the same moment do not see each other's call: the
+        index does, and the second is refused with the same message."""
+        with self._freeswitch():
+            self._dial()
+        with patch.object(
+            type(self.Call), "_cc_check_not_dialing", autospec=True
+        ) as check:
+            check.side_effect = [None, UserError("already calling")]
+            with self._freeswitch() as freeswitch:
+                with self.assertRaisesNaming(UserError, "already calling"):
+                    self._dial("0551234567")
+        self.assertEqual(check.call_args_list[-1].kwargs, {"committed": False})
+        self.assertFalse(any(c.startswith("bgapi") for c in freeswitch.commands))
 
     def _assert_refused(self, fragment, number="0501234567", user=None, **replies):
         with self._freeswitch(**replies) as freeswitch:
