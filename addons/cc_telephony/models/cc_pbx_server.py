@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.esl import EslAuthError, EslConnection, EslError
 
@@ -384,8 +384,18 @@ class CcPbxServer(models.Model):
             connection.close()
 
     def action_test_connection(self):
-        """Connects, authenticates and asks FreeSWITCH for its version."""
+        """Connects, authenticates and asks FreeSWITCH for its version. Only
+        system administrators, who set the Event Socket password, may: the
+        button is theirs, and so is a call over RPC."""
         self.ensure_one()
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._(
+                    "Only system administrators test the connection to a "
+                    "FreeSWITCH node: it signs in with the node's Event Socket "
+                    "password."
+                )
+            )
         with self._cc_esl() as esl:
             version = esl.api("version").strip()
         self.sudo().write({"freeswitch_version": version, "last_error": False})

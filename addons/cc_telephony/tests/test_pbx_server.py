@@ -67,6 +67,12 @@ class TestPbxServer(CallCenterCase):
                 self.server.action_test_connection()
         self.assertNotIn("S3cret-ESL", str(caught.exception))
 
+    def test_only_administrators_test_the_connection(self):
+        """The button is theirs, and a call over RPC too: a manager's never
+        reaches FreeSWITCH with the password."""
+        with self.assertRaisesNaming(AccessError, "Only system administrators"):
+            self.server.with_user(self.user_manager).action_test_connection()
+
     def test_silent_node(self):
         self.server.write({"state": "connected", "last_event": fields.Datetime.now()})
         self.assertFalse(self.server.is_silent)

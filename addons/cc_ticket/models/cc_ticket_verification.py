@@ -152,6 +152,8 @@ class CcTicketVerification(models.Model):
         late code, so that the try is counted: the caller of this method tells
         the agent."""
         self.ensure_one()
+        # Only who may read the check (its request's agents) answers it.
+        self.check_access("read")
         check = self.sudo()
         if check.state != "pending":
             raise UserError(
