@@ -127,7 +127,7 @@ class CcTicket(models.Model):
         default="new",
         index=True,
         tracking=True,
-        group_expand="_read_group_expand_full",
+        group_expand=True,
     )
     priority = fields.Selection(
         [("0", "Normal"), ("1", "High"), ("2", "Urgent")], default="0", index=True

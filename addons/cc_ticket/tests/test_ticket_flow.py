@@ -162,3 +162,16 @@ class TestTicketFlow(TicketCase):
         self.assertEqual(ticket.lead_id.expected_revenue, 1200)
         ticket.action_create_lead()
         self.assertEqual(self.env["crm.lead"].search_count([("name", "=", "Help")]), 1)
+
+    def test_requests_grouped_by_stage_show_every_stage(self):
+        """The kanban (an agent's My Requests on a phone) is grouped by
+        stage: every stage is a column, even an empty one."""
+        groups = (
+            self.env["cc.ticket"]
+            .with_user(self.user_agent)
+            .web_read_group([], ["stage"], ["stage"])
+        )
+        self.assertEqual(
+            [group["stage"] for group in groups["groups"]],
+            ["new", "in_progress", "waiting", "escalated", "resolved", "closed"],
+        )

@@ -8,5 +8,8 @@
     "author": "CC Suite",
     "license": "LGPL-3",
     "depends": ["cc_telephony", "cc_payroll"],
+    "assets": {
+        "web.assets_tests": ["cc_suite_tests/static/tests/tours/**/*"],
+    },
     "installable": True,
 }
