@@ -18,6 +18,8 @@ import time
 from collections import OrderedDict
 from datetime import datetime, timezone
 
+import psycopg2
+
 import odoo
 from odoo.cli import Command
 from odoo.tools import config
@@ -87,6 +89,9 @@ class NodeWorker(threading.Thread):
         self.last_health = 0.0
         self.applied = 0
         self.state = None  # the node's state as last written
+        # Connected and reconciled since the last wait: the next loss waits
+        # the first delay again, not the last one.
+        self.served = False
 
     # --- the node's record -------------------------------------------------
 
@@ -146,6 +151,9 @@ class NodeWorker(threading.Thread):
                 if self.connection:
                     self.connection.close()
                     self.connection = None
+            if self.served:
+                self.served = False
+                delays = backoff_delays(self.retry_initial)
             if self.stopping.wait(next(delays)):
                 break
         if self.state == "connected":
@@ -174,6 +182,7 @@ class NodeWorker(threading.Thread):
             freeswitch_version=version,
         )
         self._reconcile(connected_at)
+        self.served = True
         while not self.stopping.is_set() and not lost.is_set():
             self._drain(timeout=0.5)
         while not self.events.empty():
@@ -273,17 +282,11 @@ class NodeWorker(threading.Thread):
         one bad event costs only itself."""
         payloads = [self._payload(event) for event in batch]
         try:
-            with self.registry.cursor() as cr:
-                env = self._env(cr)
-                env["cc.call"]._cc_apply_events(self._node(env), payloads, self.known)
+            self._apply_waiting_for_database(payloads)
         except Exception:
             for payload in payloads:
                 try:
-                    with self.registry.cursor() as cr:
-                        env = self._env(cr)
-                        env["cc.call"]._cc_apply_events(
-                            self._node(env), [payload], self.known
-                        )
+                    self._apply_waiting_for_database([payload])
                 except Exception:
                     _logger.exception(
                         "Node %s: event %s %s skipped",
@@ -296,6 +299,41 @@ class NodeWorker(threading.Thread):
         if now - self.last_health > HEALTH_EVERY:
             self.last_health = now
             self._health(last_event=odoo.fields.Datetime.now(), state="connected")
+
+    def _apply_waiting_for_database(self, payloads):
+        """Applies ``payloads`` in one transaction. While PostgreSQL cannot
+        be reached (restarting, connection lost) or the transaction must be
+        tried again (serialization, deadlock), the events wait and are tried
+        again, with backoff: they are never skipped for it. The events that
+        arrive meanwhile wait in the queue."""
+        delays = backoff_delays(0.2, 5.0)
+        waited = 0.0
+        while True:
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    env["cc.call"]._cc_apply_events(
+                        self._node(env), payloads, self.known
+                    )
+                if waited:
+                    _logger.info(
+                        "Node %s: the database answers again (%.1f s)",
+                        self.server_id,
+                        waited,
+                    )
+                return
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+                if self.stopping.is_set():
+                    raise
+                delay = next(delays)
+                if not waited:
+                    _logger.warning(
+                        "Node %s: the database is away (%s); events kept, tried again",
+                        self.server_id,
+                        str(error).strip().splitlines()[0] if str(error) else error,
+                    )
+                waited += delay
+                self.stopping.wait(delay)
 
     @staticmethod
     def _payload(event):

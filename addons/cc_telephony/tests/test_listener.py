@@ -12,7 +12,14 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..cli import cc_listener
-from .common import PASSWORD, TelephonyCase, customer_leg, recorded_events, recording
+from .common import (
+    PASSWORD,
+    TelephonyCase,
+    as_trunk_call,
+    customer_leg,
+    recorded_events,
+    recording,
+)
 from .esl_replay import BYTES, COALESCE, RANDOM, RECORDED, Chunk, ReplayServer
 from .test_esl import MALFORMED_FRAMES, plain_event
 
@@ -262,6 +269,39 @@ class TestListener(TelephonyCase):
         self.assertEqual(call.hangup_cause, "LOST_WHILE_DISCONNECTED")
         self.assertTrue(call.date_ended)
         self.assertEqual(len(call.interaction_id), 1)
+
+    def test_events_wait_while_the_database_is_away(self):
+        """PostgreSQL restarting: the batch is tried again until it answers,
+        never skipped (a restart cost calls before)."""
+        from unittest.mock import patch
+
+        import psycopg2
+
+        events = as_trunk_call(recorded_events("callcenter_plain"))
+        worker = cc_listener.NodeWorker(self.registry, self.server.id)
+        cursor = self.registry.cursor
+        failures = [
+            psycopg2.OperationalError("the database system is shutting down"),
+            psycopg2.InterfaceError("connection already closed"),
+        ]
+
+        def flaky_cursor():
+            if failures:
+                raise failures.pop(0)
+            return cursor()
+
+        with (
+            patch.object(worker.registry, "cursor", flaky_cursor),
+            patch.object(worker.stopping, "wait", lambda delay: False),
+            self.assertLogs(LISTENER_LOGGER, "WARNING") as logs,
+        ):
+            worker.apply(events)
+        self.assertFalse(failures)
+        self.assertIn("the database is away", logs.output[0])
+        self.assertFalse(any("skipped" in line for line in logs.output))
+        call = self.Call.search([("unique_id", "=", customer_leg(events))])
+        self.assertEqual(call.state, "ended")
+        self.assertTrue(call.date_answered)
 
     def test_wrong_password_is_reported_on_the_node(self):
         session = [
