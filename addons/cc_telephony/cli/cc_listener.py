@@ -19,6 +19,7 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 
 import psycopg2
+import psycopg2.errors
 
 import odoo
 from odoo.cli import Command
@@ -68,6 +69,23 @@ class KnownCalls(OrderedDict):
         self.move_to_end(unique_id)
         while len(self) > self.limit:
             self.popitem(last=False)
+
+
+# PostgreSQL restarting or the connection lost (libpq's own errors carry no
+# SQLSTATE: they are plain OperationalErrors).
+DATABASE_AWAY = (
+    psycopg2.InterfaceError,
+    psycopg2.errors.AdminShutdown,
+    psycopg2.errors.CrashShutdown,
+    psycopg2.errors.CannotConnectNow,
+)
+# Transactions to try again a few times (serialization, deadlock, lock).
+TRY_AGAIN = (psycopg2.errors.TransactionRollbackError, psycopg2.errors.LockNotAvailable)
+CONFLICT_TRIES = 5
+
+
+def database_away(error):
+    return isinstance(error, DATABASE_AWAY) or type(error) is psycopg2.OperationalError
 
 
 class NodeWorker(threading.Thread):
@@ -308,7 +326,9 @@ class NodeWorker(threading.Thread):
         arrive meanwhile wait in the queue."""
         delays = backoff_delays(0.2, 5.0)
         waited = 0.0
+        tries = 0
         while True:
+            tries += 1
             try:
                 with self.registry.cursor() as cr:
                     env = self._env(cr)
@@ -323,7 +343,14 @@ class NodeWorker(threading.Thread):
                     )
                 return
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
-                if self.stopping.is_set():
+                # The database away: wait as long as it takes. A conflict:
+                # a few tries. Anything else (a statement cancelled, a full
+                # disk) would fail the same way again: the caller skips the
+                # event that causes it rather than hold every event back.
+                if self.stopping.is_set() or not (
+                    database_away(error)
+                    or (isinstance(error, TRY_AGAIN) and tries < CONFLICT_TRIES)
+                ):
                     raise
                 delay = next(delays)
                 if not waited:

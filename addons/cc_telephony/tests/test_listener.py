@@ -303,6 +303,33 @@ class TestListener(TelephonyCase):
         self.assertEqual(call.state, "ended")
         self.assertTrue(call.date_answered)
 
+    def test_an_error_that_would_repeat_costs_only_its_event(self):
+        """A statement cancelled (or a full disk) is no restart: the batch is
+        not held back forever, each event is tried alone and skipped."""
+        from unittest.mock import patch
+
+        import psycopg2.errors
+
+        events = as_trunk_call(recorded_events("callcenter_plain"))[:2]
+        worker = cc_listener.NodeWorker(self.registry, self.server.id)
+        worker.last_health = time.monotonic()  # no health written meanwhile
+        calls = []
+
+        def cancelled_cursor():
+            calls.append(1)
+            if len(calls) > 20:  # retrying for ever: stop the test, fail below
+                raise RuntimeError("retried for ever")
+            raise psycopg2.errors.QueryCanceled("canceling statement due to timeout")
+
+        with (
+            patch.object(worker.registry, "cursor", cancelled_cursor),
+            patch.object(worker.stopping, "wait", lambda delay: False),
+            mute_logger(LISTENER_LOGGER),
+        ):
+            worker.apply(events)
+        # The batch once, then each event once.
+        self.assertEqual(len(calls), 1 + len(events))
+
     def test_wrong_password_is_reported_on_the_node(self):
         session = [
             self.recorded[0],
