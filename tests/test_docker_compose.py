@@ -189,13 +189,28 @@ class TestFreeswitchConfig(unittest.TestCase):
 
     def test_dialplan_sets_what_odoo_reads(self):
         """Every channel variable the listener reads (variable_cc_* in
-        cc_call.py) is set by the dialplan, and the call is recorded where
-        cc_recording_path says, after the notice."""
+        cc_call.py) is set by the dialplan (or by mod_callcenter itself), and
+        the call is recorded where cc_recording_path says, after the notice."""
         source = (ROOT / "addons/cc_telephony/models/cc_call.py").read_text()
+        # mod_callcenter sets its own on the caller's channel (seen in the
+        # recorded queue call).
+        by_callcenter = {
+            "cc_agent",
+            "cc_agent_bridged",
+            "cc_queue",
+            "cc_queue_answered_epoch",
+            "cc_queue_joined_epoch",
+        }
+        recorded = (
+            ROOT / "addons/cc_telephony/tests/fixtures/esl/callcenter_plain.raw.txt"
+        ).read_text()
+        for name in by_callcenter:
+            self.assertIn(f"\nvariable_{name}: ", recorded)
         # cc_side and cc_call_id are set by Odoo's own originate (click-to-dial).
         read = set(re.findall(r'"variable_(cc_[a-z_]+)"', source)) - {
             "cc_side",
             "cc_call_id",
+            *by_callcenter,
         }
         self.assertEqual(
             read,

@@ -389,6 +389,11 @@ class RecordedCall:
             api_response(VERSION),
             chunk("SEND", b"api show channels as json\n\n"),
             api_response('{"row_count":0}'),
+            # The node's one queue (create_node): nobody in it.
+            chunk(
+                "SEND", b"api callcenter_config queue list members support@default\n\n"
+            ),
+            api_response("+OK\n"),
             *(chunk("RECV", frame) for frame in frames),
         ]
 
@@ -638,7 +643,9 @@ def run_listener(registry, node_id, recorded, frames, batch_size):
         ["event", "plain", *cc_listener.EVENTS, "CUSTOM", *cc_listener.CUSTOM]
     )
     script = recorded.session(subscribe, frames)
-    server = esl_replay.ReplayServer(script, hold_at=9, timeout=900)
+    server = esl_replay.ReplayServer(
+        script, hold_at=len(script) - len(frames), timeout=900
+    )
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         env["cc.pbx.server"].browse(node_id).esl_port = server.port
@@ -650,7 +657,7 @@ def run_listener(registry, node_id, recorded, frames, batch_size):
         with mute_logger(LISTENER_LOGGER, ESL_LOGGER):
             server.start()
             worker.start()
-            if not server.wait_commands(4):
+            if not server.wait_commands(5):
                 raise RuntimeError(f"the listener did not connect: {server.errors}")
             time.sleep(1)  # it reconciles the live calls
             started = time.perf_counter()

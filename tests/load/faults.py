@@ -62,6 +62,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -75,50 +76,93 @@ REPLAYED = 200  # frames sent again after the drop of the duplicates scenario
 FUZZ_EVERY = 2  # a malformed frame after every FUZZ_EVERY real frames
 SETTLE = 3.0  # s without any change before the results are read
 ABANDON_EVERY = 4  # one call in four: the caller gives up before an offer
+# mod_callcenter's members table as `callcenter_config queue list members`
+# prints it (its header line in the recording), and the events that change it.
+MEMBER_COLUMNS = next(
+    line
+    for line in (bt.FIXTURES / "callcenter_plain.raw.txt").read_text().splitlines()
+    if line.startswith("queue|instance_id|")
+).split("|")
+MEMBER_ACTIONS = ("member-queue-start", "bridge-agent-start", "member-queue-end")
 
 
 class Item:
     """A piece of the stream: a real event of call ``call`` (or None for
     malformed bytes), its Unique-ID as written."""
 
-    __slots__ = ("call", "data", "name", "unique_id")
+    __slots__ = ("action", "call", "data", "name", "unique_id")
 
-    def __init__(self, data, call=None, name="", unique_id=""):
+    def __init__(self, data, call=None, name="", unique_id="", action=""):
         self.data, self.call, self.name, self.unique_id = data, call, name, unique_id
+        self.action = action
+
+
+# What mod_callcenter and the bridge leave on the caller's channel once an
+# agent answered: a caller who gave up has none of it.
+ANSWERED_TRACES = (
+    "CC-Agent",
+    "variable_cc_agent",
+    "variable_cc_queue_answered_epoch",
+    "variable_cc_cause",
+    "variable_bridge_",
+    "variable_last_bridge_",
+    "variable_signal_bond",
+)
+
+
+def edited(event, dropped=(), changed=None):
+    """``event`` without its header lines starting with ``dropped``, and with
+    the lines of ``changed`` ({name: value}) so valued."""
+    changed = changed or {}
+    kept = [
+        i for i, line in enumerate(event.lines) if not line.startswith(tuple(dropped))
+    ]
+    lines = []
+    for i in kept:
+        name = event.lines[i].split(":", 1)[0]
+        lines.append(
+            f"{name}: {changed[name]}\n" if name in changed else event.lines[i]
+        )
+    moved = {old: new for new, old in enumerate(kept)}
+    return replace(
+        event,
+        lines=lines,
+        dynamic=[
+            (moved[i], *rest)
+            for i, *rest in event.dynamic
+            if i in moved and event.lines[i].split(":", 1)[0] not in changed
+        ],
+        sequence=moved[event.sequence],
+    )
 
 
 def abandoned_events(recorded):
     """The caller's side of the recorded call up to the queue, then gone:
-    mod_callcenter's member-queue-end with CC-Cause Cancel, no agent."""
-    leg_events = ("CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE")
+    mod_callcenter's member-queue-end with CC-Cause Cancel, no agent, and the
+    caller's hang-up without any trace of an agent or a bridge."""
+    leg_events = ("CHANNEL_CREATE", "CHANNEL_ANSWER")
     events = []
     for event in recorded.events:
         if event.unique_id == recorded.leg and event.name in leg_events:
             events.append(event)
+        elif (
+            event.unique_id == recorded.leg and event.name == "CHANNEL_HANGUP_COMPLETE"
+        ):
+            events.append(
+                edited(
+                    event,
+                    ANSWERED_TRACES,
+                    {
+                        "Caller-Channel-Bridged-Time": "0",
+                        "Other-Leg-Channel-Bridged-Time": "0",
+                    },
+                )
+            )
         elif event.action in ("member-queue-start", "members-count"):
             events.append(event)
         elif event.action == "member-queue-end":
-            kept = [
-                i
-                for i, line in enumerate(event.lines)
-                if not line.startswith("CC-Agent")
-            ]
-            lines = [
-                "CC-Cause: Cancel\n"
-                if event.lines[i].startswith("CC-Cause:")
-                else event.lines[i]
-                for i in kept
-            ]
-            moved = {old: new for new, old in enumerate(kept)}
             events.append(
-                replace(
-                    event,
-                    lines=lines,
-                    dynamic=[
-                        (moved[i], *rest) for i, *rest in event.dynamic if i in moved
-                    ],
-                    sequence=moved[event.sequence],
-                )
+                edited(event, ("CC-Agent", "variable_cc_agent"), {"CC-Cause": "Cancel"})
             )
     return events
 
@@ -157,7 +201,7 @@ def make_stream(recorded, org, key, count, shift, rng):
         event = scripts[n][i]
         data = recorded.write(event, calls[n], seq)
         unique_id = calls[n].ids.get(event.unique_id, "")
-        items.append(Item(data, n, event.name, unique_id))
+        items.append(Item(data, n, event.name, unique_id, event.action))
     legs = [recorded.leg_of(call) for call in calls]
     return items, [(leg, *exp) for leg, exp in zip(legs, expected, strict=True)]
 
@@ -206,7 +250,9 @@ class FaultNode(bt.fake_freeswitch.FakeFreeSwitch):
     """A FreeSWITCH node serving ``items`` at ``rate`` frames a second to the
     listener's event connection; it pauses while nobody listens and resumes
     where it stopped. ``show channels as json`` lists the channels created and
-    not hung up among the frames sent."""
+    not hung up among the frames sent; ``callcenter_config queue list members``
+    the callers in the queue among them (waiting, or answered by their agent),
+    in mod_callcenter's own format (fixtures/esl/callcenter_plain)."""
 
     def __init__(self, items, rate):
         super().__init__(
@@ -214,6 +260,7 @@ class FaultNode(bt.fake_freeswitch.FakeFreeSwitch):
             replies={
                 "version": bt.VERSION,
                 "show channels as json": self._channels,
+                "callcenter_config queue list members": self._members,
                 "callcenter_config": "+OK\n",
             },
             timeout=3600,
@@ -223,6 +270,7 @@ class FaultNode(bt.fake_freeswitch.FakeFreeSwitch):
         self.pos = 0
         self.sent = set()  # calls whose first frame was sent
         self.live = set()
+        self.members = {}  # call: its row of the members table
         self.paused = threading.Event()
         self.connects = 0
         self.connected = threading.Event()  # subscribed and reconciled
@@ -240,6 +288,57 @@ class FaultNode(bt.fake_freeswitch.FakeFreeSwitch):
         with self._cond:
             rows = [{"uuid": u, "call_uuid": u} for u in sorted(self.live)]
         return json.dumps({"row_count": len(rows), "rows": rows})
+
+    def _members(self, command):
+        queue = command.split()[-1]
+        with self._cond:
+            rows = [row for row in self.members.values() if row[0] == queue]
+        lines = ["|".join(MEMBER_COLUMNS)] if rows else []
+        lines += ["|".join(row) for row in rows]
+        return "\n".join([*lines, "+OK", ""])
+
+    def _member(self, item):
+        """The members table as ``item`` (a mod_callcenter event) leaves it."""
+        if item.action == "member-queue-end":
+            self.members.pop(item.call, None)
+            return
+        headers = {
+            name: unquote(value)
+            for name, _sep, value in (
+                line.partition(": ")
+                for line in item.data.decode().split("\n\n", 1)[1].splitlines()
+            )
+            if value
+        }
+        now = str(int(headers["Event-Date-Timestamp"]) // 1000000)
+        if item.action == "member-queue-start":
+            self.members[item.call] = [
+                headers["CC-Queue"],
+                "single_box",
+                headers.get("CC-Member-UUID", ""),
+                headers["CC-Member-Session-UUID"],
+                headers.get("CC-Member-CID-Number", ""),
+                headers.get("CC-Member-CID-Name", ""),
+                now,
+                now,
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "",
+                "",
+                "Waiting",
+                "0",
+            ]
+        elif item.action == "bridge-agent-start" and item.call in self.members:
+            row = self.members[item.call]
+            row[9], row[13], row[14], row[15] = (
+                now,
+                headers["CC-Agent"],
+                "single_box",
+                "Answered",
+            )
 
     def _serve(self, conn):
         try:
@@ -303,6 +402,8 @@ class FaultNode(bt.fake_freeswitch.FakeFreeSwitch):
                         self.live.add(item.unique_id)
                     elif item.name == "CHANNEL_HANGUP_COMPLETE":
                         self.live.discard(item.unique_id)
+                    elif item.action in MEMBER_ACTIONS:
+                        self._member(item)
             time.sleep(len(batch) / self.rate)
         self.done.set()
 

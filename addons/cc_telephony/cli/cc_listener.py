@@ -25,6 +25,7 @@ import odoo
 from odoo.cli import Command
 from odoo.tools import config
 
+from ..models.cc_call import member_rows
 from ..tools.esl import EslAuthError, EslConnection, EslError, backoff_delays
 
 _logger = logging.getLogger(__name__)
@@ -209,8 +210,11 @@ class NodeWorker(threading.Thread):
             raise EslError("the connection was lost")
 
     def _reconcile(self, before):
-        """Calls Odoo thinks are live but FreeSWITCH no longer has (their
-        hangup was lost while the listener was away) are ended now."""
+        """What happened while the listener was away (or since it was killed
+        with events read and not applied): calls Odoo thinks are live but
+        FreeSWITCH no longer has are ended; the callers in the queues, as
+        mod_callcenter lists them, are rebuilt (a call missed is recorded,
+        one put through meanwhile is answered by its agent)."""
         reply = self.connection.api("show channels as json")
         try:
             rows = json.loads(reply or "{}").get("rows") or []
@@ -223,9 +227,20 @@ class NodeWorker(threading.Thread):
             row.get("call_uuid") for row in rows
         }
         with self.registry.cursor() as cr:
+            queues = (
+                self._env(cr)["cc.queue"]
+                .search([("server_id", "=", self.server_id)], order="name")
+                .mapped("name")
+            )
+        members = []
+        for name in queues:
+            members += member_rows(
+                self.connection.api(f"callcenter_config queue list members {name}")
+            )
+        with self.registry.cursor() as cr:
             env = self._env(cr)
             node = self._node(env)
-            env["cc.call"]._cc_reconcile(node, live - {None, ""}, before)
+            env["cc.call"]._cc_reconcile(node, live - {None, ""}, before, members)
             # What is still live, and its other legs' events, concern calls.
             for unique_id in (
                 env["cc.call"]

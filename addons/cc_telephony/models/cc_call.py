@@ -82,6 +82,61 @@ CUSTOMER_LEG_FAILURES = {
 }
 
 
+def epoch_time(value):
+    """A time in seconds since the epoch, as mod_callcenter writes them
+    (CC-Agent-Answered-Time, joined_epoch...), as the naive UTC datetime Odoo
+    stores; None for 0, empty or garbage."""
+    value = (value or "").strip()
+    if not value.isdigit() or int(value) <= 0:
+        return None
+    return datetime.fromtimestamp(int(value), tz=timezone.utc).replace(tzinfo=None)
+
+
+# The columns of mod_callcenter's members table, as ``callcenter_config queue
+# list members <queue>`` prints them (FreeSWITCH 1.10, fixtures/esl/
+# callcenter_plain.raw.txt).
+MEMBER_COLUMNS = (
+    "queue",
+    "instance_id",
+    "uuid",
+    "session_uuid",
+    "cid_number",
+    "cid_name",
+    "system_epoch",
+    "joined_epoch",
+    "rejoined_epoch",
+    "bridge_epoch",
+    "abandoned_epoch",
+    "base_score",
+    "skill_score",
+    "serving_agent",
+    "serving_system",
+    "state",
+    "score",
+)
+
+
+def member_rows(text):
+    """The rows (dicts by column) of ``callcenter_config queue list members``:
+    a header line, a line per caller, "+OK". A row whose columns do not match
+    the header (a caller's name holding "|") is left out rather than read
+    askew; an error ("-ERR ...") or an empty queue gives no row."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if not lines or lines[0].startswith(("-ERR", "+OK")):
+        return []
+    header = lines[0].split("|")
+    if "session_uuid" not in header or "state" not in header:
+        return []
+    rows = []
+    for line in lines[1:]:
+        if line.startswith(("+OK", "-ERR")):
+            break
+        cells = line.split("|")
+        if len(cells) == len(header):
+            rows.append(dict(zip(header, cells, strict=True)))
+    return rows
+
+
 def gateway_status(text):
     """ "up", "down" or "unknown" (no such gateway) from the output of
     ``sofia status gateway <name>`` (lines "Status  \tUP", "State   \tREGED")."""
@@ -671,6 +726,7 @@ class CcCall(models.Model):
             if changed:
                 call._cc_push()
         elif name == "CHANNEL_HANGUP_COMPLETE":
+            call._cc_catch_up_answer(server, event)
             values = {
                 "date_created": self._cc_date_created(event, unique_id),
                 "date_ended": event_time(event, "Caller-Channel-Hangup-Time") or when,
@@ -870,6 +926,7 @@ class CcCall(models.Model):
             ):
                 call._cc_agent_state("wrap_up")
         elif action == "member-queue-end":
+            call._cc_catch_up_answer(server, event)
             values.update(date_queued=joined, date_ended=when)
             if event.get("CC-Cause") == "Cancel" and not call.date_answered:
                 if self._cc_wants_callback(event):
@@ -882,6 +939,54 @@ class CcCall(models.Model):
         if changed:
             call._cc_push()
         return call
+
+    def _cc_catch_up_answer(self, server, event):
+        """The end of a call says who answered it and when: should that have
+        been missed (events lost with a listener killed while the agent was
+        put through), it is recorded now, with the agent's handled contact.
+
+        mod_callcenter's member-queue-end names the agent who answered
+        (CC-Agent, CC-Agent-Answered-Time; CC-Cause Terminated), and the
+        caller's hang-up carries the variables it set on the channel
+        (cc_agent_bridged, cc_agent, cc_queue_answered_epoch, cc_queue,
+        cc_queue_joined_epoch); for a call put straight through, the hang-up's
+        bridge time says when (the agent is the one offered, if known)."""
+        if self.direction != "inbound" or self.date_answered:
+            return
+        values = {}
+        if event.get("Event-Name") == "CUSTOM":
+            if event.get("CC-Cause") != "Terminated":
+                return
+            agent_name = event.get("CC-Agent")
+            answered = epoch_time(event.get("CC-Agent-Answered-Time"))
+        elif event.get("variable_cc_agent_bridged") == "true":
+            agent_name = event.get("variable_cc_agent")
+            answered = epoch_time(
+                event.get("variable_cc_queue_answered_epoch")
+            ) or event_time(event, "Caller-Channel-Bridged-Time")
+            queue = self._cc_queue(server, event.get("variable_cc_queue"))
+            values.update(self._cc_queue_values(server, event, queue))
+            joined = epoch_time(event.get("variable_cc_queue_joined_epoch"))
+            if joined:
+                values["date_queued"] = joined
+        else:
+            agent_name = None
+            answered = event_time(event, "Caller-Channel-Bridged-Time")
+        if not answered:
+            return
+        agent = self._cc_agent(server, agent_name)
+        values["date_answered"] = answered
+        if agent:
+            values["agent_id"] = agent.id
+        self._cc_advance("talking", values)
+        if agent:
+            self._cc_offered(agent)
+        self._cc_record_interaction()
+        _logger.info(
+            "Call %s: its answer was missed, recorded from its end (agent %s)",
+            self.unique_id,
+            agent_name or "-",
+        )
 
     @staticmethod
     def _cc_wants_callback(event):
@@ -1835,13 +1940,22 @@ class CcCall(models.Model):
         return [dict(call._cc_card(), **history[call.partner_id.id]) for call in calls]
 
     @api.model
-    def _cc_reconcile(self, server, live_unique_ids, before=None):
-        """After a (re)connection: the calls Odoo still believes live on
-        ``server`` but FreeSWITCH no longer has ended while nobody listened.
-        They are closed now rather than left "in progress" for ever. Only
-        calls recorded ``before`` the connection (a minute ago by default)
-        are considered: a call placed meanwhile is not in FreeSWITCH's list
-        yet."""
+    def _cc_reconcile(self, server, live_unique_ids, before=None, members=()):
+        """After a (re)connection, Odoo's calls are made what FreeSWITCH says
+        they are.
+
+        The calls Odoo still believes live on ``server`` but FreeSWITCH no
+        longer has ended while nobody listened: they are closed now rather
+        than left "in progress" for ever. Only calls recorded ``before`` the
+        connection (a minute ago by default) are considered: a call placed
+        meanwhile is not in FreeSWITCH's list yet.
+
+        The callers in the queues (``members``: rows of mod_callcenter's
+        ``callcenter_config queue list members``, see member_rows) are
+        rebuilt: a call Odoo missed is recorded, one put through to an agent
+        meanwhile is answered by them (their handled contact, their state,
+        the call on their screen). See _cc_rebuild_members."""
+        self._cc_rebuild_members(server, members)
         limit = before or fields.Datetime.now() - timedelta(minutes=1)
         stale = self.search(
             [
@@ -1873,6 +1987,79 @@ class CcCall(models.Model):
                 len(stale),
             )
         return stale
+
+    @api.model
+    def _cc_rebuild_members(self, server, members):
+        """The callers mod_callcenter has in its queues now, whatever Odoo
+        missed of them: each row is told again as the queue's own events
+        (member-queue-start; bridge-agent-start for a caller being served,
+        agent-offering for one whose agent's phone rings) and applied as any
+        event is. Applying them changes nothing where Odoo already knows, so
+        the rebuild is safe to repeat."""
+        sessions = [row.get("session_uuid") for row in members]
+        answered = set(
+            self.search(
+                [
+                    ("unique_id", "in", [s for s in sessions if s]),
+                    ("date_answered", "!=", False),
+                ]
+            ).mapped("unique_id")
+        )
+        events = []
+        for row in members:
+            session = row.get("session_uuid")
+            state = row.get("state")
+            if not session or state not in ("Waiting", "Trying", "Answered"):
+                continue  # gone (Abandoned), or a callback with no channel
+            if session in answered:
+                # Odoo knows more than the queue does (the agent now on the
+                # call after a transfer, the queue still names the first).
+                continue
+            joined = row.get("joined_epoch") or row.get("system_epoch") or ""
+            base = {
+                "Event-Name": "CUSTOM",
+                "Event-Subclass": "callcenter::info",
+                "CC-Queue": row.get("queue"),
+                "CC-Member-UUID": row.get("uuid"),
+                "CC-Member-Session-UUID": session,
+                "CC-Member-CID-Number": row.get("cid_number"),
+                "CC-Member-CID-Name": row.get("cid_name"),
+                "CC-Member-Joined-Time": joined,
+                "Event-Date-Timestamp": f"{joined}000000" if joined.isdigit() else "",
+            }
+            events.append(dict(base, **{"CC-Action": "member-queue-start"}))
+            agent = row.get("serving_agent")
+            bridged = row.get("bridge_epoch") or ""
+            if state == "Answered" and agent and bridged.isdigit() and int(bridged):
+                events.append(
+                    dict(
+                        base,
+                        **{
+                            "CC-Action": "bridge-agent-start",
+                            "CC-Agent": agent,
+                            "CC-Agent-Answered-Time": bridged,
+                            "Event-Date-Timestamp": f"{bridged}000000",
+                        },
+                    )
+                )
+            elif state == "Trying" and agent:
+                now = int(datetime.now(timezone.utc).timestamp() * 1000000)
+                events.append(
+                    dict(
+                        base,
+                        **{
+                            "CC-Action": "agent-offering",
+                            "CC-Agent": agent,
+                            "Event-Date-Timestamp": str(now),
+                        },
+                    )
+                )
+        if not events:
+            return self.browse()
+        calls = self.union(*self._cc_apply_events(server, events))
+        # mod_callcenter's members-count, missed too: counted from the log.
+        calls.queue_id.sudo()._cc_waiting()
+        return calls
 
     # ------------------------------------------------------------------
     # Demo data

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
+from ..models.cc_call import member_rows
 from .common import TelephonyCase, as_trunk_call, customer_leg, recorded_events
+from .test_listener import recorded_members
 
 
 @tagged("post_install", "-at_install")
@@ -350,6 +352,130 @@ class TestCallEvents(TelephonyCase):
         self.assertEqual(call.partner_id, self.caller)
         self.assertEqual(call.date_created, datetime(2026, 11, 29, 8, 39, 5))
         self.assertEqual(call.date_ended, datetime(2026, 11, 29, 8, 39, 13))
+        # The variables mod_callcenter set on the caller's channel say who
+        # answered and when: the agent gets their handled contact.
+        self.assertEqual(call.agent_id, self.agent)
+        self.assertEqual(call.queue_id, self.queue)
+        self.assertEqual(call.date_answered, datetime(2026, 11, 29, 8, 39, 5))
+        self.assertEqual(call.talk, 8)
+        self.assertFalse(call.abandoned)
+        self.assertEqual(call.interaction_id.agent_id, self.agent)
+        self.assertEqual(call.interaction_id.duration, 8)
+        # The rest, late: nothing doubled, nothing moved.
+        self.apply(self.events)
+        self.assertEqual(call.date_answered, datetime(2026, 11, 29, 8, 39, 5))
+        self.assertEqual(
+            self.env["cc.interaction"].search_count(
+                [("source_key", "=", f"cc.call:{self.leg}")]
+            ),
+            1,
+        )
+
+    def test_answer_missed_queue_end_tells_who_answered(self):
+        """The events of the offer and the bridge lost (a listener killed
+        while applying them): mod_callcenter's member-queue-end names the
+        agent who answered, and when."""
+        kept = [
+            e
+            for e in self.events
+            if e.get("CC-Action") in ("member-queue-start", "member-queue-end")
+        ]
+        call = self.apply(kept)[:1]
+        self.assertEqual(call.state, "ended")
+        self.assertEqual(call.agent_id, self.agent)
+        self.assertEqual(call.date_answered, datetime(2026, 11, 29, 8, 39, 5))
+        self.assertFalse(call.abandoned)
+        self.assertEqual(call.interaction_id.agent_id, self.agent)
+
+    def test_abandoned_end_is_not_taken_for_an_answer(self):
+        """A caller who gave up: neither the queue's end (CC-Cause Cancel) nor
+        the hang-up (no cc_agent_bridged, no bridge time) invents an answer."""
+        ended = []
+        for event in self.events:
+            if event.get("CC-Action") == "member-queue-end":
+                event = dict(event, **{"CC-Cause": "Cancel"})
+                event.pop("CC-Agent-Answered-Time", None)
+            elif (
+                event.get("Event-Name") == "CHANNEL_HANGUP_COMPLETE"
+                and event.get("Unique-ID") == self.leg
+            ):
+                event = {
+                    key: value
+                    for key, value in event.items()
+                    if not key.startswith("variable_cc_agent")
+                    and key != "variable_cc_queue_answered_epoch"
+                }
+                event["Caller-Channel-Bridged-Time"] = "0"
+            else:
+                continue
+            ended.append(event)
+        call = self.apply(ended)[:1]
+        self.assertEqual(call.state, "ended")
+        self.assertFalse(call.date_answered)
+        self.assertFalse(call.agent_id)
+        self.assertTrue(call.abandoned)
+        self.assertFalse(call.interaction_id)
+
+    def test_reconcile_rebuilds_the_queue_callers_odoo_missed(self):
+        """After a reconnection, mod_callcenter's list of the queue's callers
+        (the recorded answer: one who gave up, the recorded caller served by
+        1000@default) rebuilds the call whose events were lost."""
+        members = member_rows(recorded_members())
+        self.assertEqual(
+            [(m["state"], m["serving_agent"]) for m in members],
+            [("Abandoned", ""), ("Answered", "1000@default")],
+        )
+        self.apply(self.events[:2])  # the caller's channel, nothing more
+        self.Call._cc_reconcile(self.server, {self.leg}, members=members)
+        call = self.Call.search([("unique_id", "=", self.leg)])
+        self.assertEqual(call.state, "talking")
+        self.assertEqual(call.agent_id, self.agent)
+        self.assertEqual(call.queue_id, self.queue)
+        self.assertEqual(call.date_queued, datetime(2026, 11, 29, 8, 39, 5))
+        self.assertEqual(call.date_answered, datetime(2026, 11, 29, 8, 39, 5))
+        self.assertEqual(call.interaction_id.agent_id, self.agent)
+        self.assertEqual(self._state(self.agent), "on_call")
+        # The one who gave up (no channel) is not made a call; a second
+        # reconciliation changes nothing.
+        self.assertEqual(
+            self.Call.search_count([("server_id", "=", self.server.id)]), 1
+        )
+        before = call.read(["state", "date_answered", "agent_id", "interaction_id"])
+        self.Call._cc_reconcile(self.server, {self.leg}, members=members)
+        self.assertEqual(
+            call.read(["state", "date_answered", "agent_id", "interaction_id"]),
+            before,
+        )
+        # The rest of the call, as it comes: the same call as if nothing was
+        # lost.
+        self.apply(self.events)
+        self.assertEqual(call.state, "ended")
+        self.assertEqual(call.talk, 8)
+        self.assertEqual(call.interaction_id.duration, 8)
+
+    def test_reconcile_records_a_waiting_caller_odoo_never_saw(self):
+        members = [
+            {
+                "queue": "support@default",
+                "session_uuid": "7a1c3a56-0000-4000-8000-00000000c0de",
+                "uuid": "9b2d4e67-0000-4000-8000-00000000c0de",
+                "cid_number": "0501234567",
+                "cid_name": "Nora",
+                "system_epoch": "1795941545",
+                "joined_epoch": "1795941545",
+                "bridge_epoch": "0",
+                "serving_agent": "",
+                "state": "Waiting",
+            }
+        ]
+        calls = self.Call._cc_reconcile(self.server, set(), members=members)
+        self.assertFalse(calls)  # nothing ended
+        call = self.Call.search([("unique_id", "=", members[0]["session_uuid"])])
+        self.assertEqual(call.state, "queued")
+        self.assertEqual(call.partner_id, self.caller)
+        self.assertEqual(call.queue_id, self.queue)
+        self.assertFalse(call.agent_id)
+        self.assertEqual(self.queue.waiting_count, 1)
 
     def test_reconcile_ends_calls_freeswitch_no_longer_has(self):
         call = self.apply(self.events[:2])[:1]

@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import time
+from datetime import datetime
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -20,7 +21,15 @@ from .common import (
     recorded_events,
     recording,
 )
-from .esl_replay import BYTES, COALESCE, RANDOM, RECORDED, Chunk, ReplayServer
+from .esl_replay import (
+    BYTES,
+    COALESCE,
+    RANDOM,
+    RECORDED,
+    Chunk,
+    ReplayServer,
+    find_chunk,
+)
 from .test_esl import MALFORMED_FRAMES, plain_event
 
 LISTENER_LOGGER = "odoo.addons.cc_telephony.cli.cc_listener"
@@ -62,6 +71,37 @@ def channels_json(*legs):
         for leg in legs
     ]
     return json.dumps({"row_count": len(rows), "rows": rows})
+
+
+def recorded_members():
+    """mod_callcenter's answer to ``callcenter_config queue list members
+    support@default`` in the recording (fixtures/esl/callcenter_plain): a
+    caller who gave up, and the recorded caller being served by 1000@default."""
+    chunks = recording("callcenter_plain")
+    index = find_chunk(chunks, b"api callcenter_config queue list members", "SEND")
+    reply = chunks[index + 1].data
+    return reply.partition(b"\n\n")[2].decode()
+
+
+def members_chunks(env, server, answers=None):
+    """The listener asking mod_callcenter for each queue's callers when it
+    (re)connects, and the node's answers (``answers``: queue name: the text
+    of the answer; "+OK" alone, an empty queue, by default)."""
+    answers = answers or {}
+    chunks = []
+    names = (
+        env["cc.queue"]
+        .search([("server_id", "=", server.id)], order="name")
+        .mapped("name")
+    )
+    for name in names:
+        chunks += [
+            Chunk(
+                "SEND", f"api callcenter_config queue list members {name}\n\n".encode()
+            ),
+            api_response(answers.get(name, "+OK\n")),
+        ]
+    return chunks
 
 
 def as_trunk_chunk(chunk, leg):
@@ -109,9 +149,10 @@ class TestListener(TelephonyCase):
             worker.join(10)
             self.assertFalse(worker.is_alive())
 
-    def session(self, events, live=()):
-        """What the listener says and FreeSWITCH answers on one connection,
-        then ``events`` (the recorded frames)."""
+    def session(self, events, live=(), members=None):
+        """What the listener says and FreeSWITCH answers on one connection
+        (``live``: the channels still up; ``members``: the queues' callers, see
+        members_chunks), then ``events`` (the recorded frames)."""
         return [
             self.recorded[0],  # Content-Type: auth/request
             Chunk("SEND", f"auth {PASSWORD}\n\n".encode()),
@@ -122,6 +163,7 @@ class TestListener(TelephonyCase):
             api_response(VERSION),
             Chunk("SEND", b"api show channels as json\n\n"),
             api_response(channels_json(*live)),
+            *members_chunks(self.env, self.server, members),
             *events,
         ]
 
@@ -269,6 +311,59 @@ class TestListener(TelephonyCase):
         self.assertEqual(call.hangup_cause, "LOST_WHILE_DISCONNECTED")
         self.assertTrue(call.date_ended)
         self.assertEqual(len(call.interaction_id), 1)
+
+    def test_killed_while_the_agent_answered_the_queue_tells(self):
+        """A listener killed with events read and not applied: the caller's
+        offer and bridge to the agent are gone. Back, it asks mod_callcenter
+        who is in the queue: the caller is answered by 1000@default (the
+        recorded answer), so the call is rebuilt as it is before its next
+        event: talking, the agent on it, their handled contact."""
+        offering = next(
+            i
+            for i, c in enumerate(self.events)
+            if b"CC-Action: agent-offering" in c.data
+        )
+        bridge = next(
+            i
+            for i, c in enumerate(self.events)
+            if b"CC-Action: bridge-agent-start" in c.data
+        )
+        members = {self.queue.name: recorded_members()}
+        first = self.session(self.events[:offering])
+        # Nothing after the offer until the bridge reaches Odoo.
+        second = self.session([], live=[self.leg], members=members)
+        with ReplayServer(first, close_at=len(first), then=[second]) as server:
+            with self.assertLogs(LISTENER_LOGGER, "WARNING"), mute_logger(ESL_LOGGER):
+                self.listen(server, quiet=False)
+        call = self.Call.search([("unique_id", "=", self.leg)])
+        self.assertEqual(call.state, "talking")
+        self.assertEqual(call.agent_id, self.agent)
+        self.assertEqual(call.queue_id, self.queue)
+        self.assertEqual(call.date_answered, datetime(2026, 11, 29, 8, 39, 5))
+        self.assertEqual(call.interaction_id.agent_id, self.agent)
+        self.assertEqual(
+            self.env["cc.presence.log"]._cc_current(self.agent)[self.agent.id].state,
+            "on_call",
+        )
+        # The agent's tab shows the call.
+        cards = [
+            card
+            for card in self.bus_messages(self.agent.user_id)
+            if card.get("call_id") == call.id
+        ]
+        self.assertTrue(cards)
+        self.assertEqual(cards[-1]["state"], "talking")
+        # The rest of the call then comes: nothing doubled.
+        third = self.session(self.events[bridge + 1 :], live=[self.leg])
+        with ReplayServer(third) as server:
+            self.listen(server)
+        call = self.assertRecordedCall()
+        self.assertEqual(
+            self.env["cc.interaction"].search_count(
+                [("source_key", "=", f"cc.call:{self.leg}")]
+            ),
+            1,
+        )
 
     def test_events_wait_while_the_database_is_away(self):
         """PostgreSQL restarting: the batch is tried again until it answers,

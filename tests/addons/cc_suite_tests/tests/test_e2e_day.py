@@ -52,6 +52,7 @@ from odoo.addons.cc_telephony.tests.test_listener import (
     VERSION,
     api_response,
     channels_json,
+    members_chunks,
 )
 
 LISTENER_LOGGER = "odoo.addons.cc_telephony.cli.cc_listener"
@@ -246,6 +247,7 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
             api_response(VERSION),
             Chunk("SEND", b"api show channels as json\n\n"),
             api_response(channels_json()),
+            *members_chunks(self.env, self.server),
             *events,
         ]
         with ReplayServer(session) as server:

@@ -813,6 +813,7 @@ class TestSecurityHttpEslPassword(SecurityFixture, TelephonyHttpCase):
             listener_tests.api_response(listener_tests.VERSION),
             Chunk("SEND", b"api show channels as json\n\n"),
             listener_tests.api_response(listener_tests.channels_json(*live)),
+            *listener_tests.members_chunks(self.env, self.server),
             *events,
         ]
 
