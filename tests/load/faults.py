@@ -14,8 +14,9 @@ injects one fault:
 - clean: none (the control);
 - kill: the listener SIGKILLed mid-stream (events read and not yet committed
   die with it), started again: it reconnects and reconciles (the node answers
-  `show channels as json` with the channels still live) and the node serves
-  the rest;
+  `show channels as json` with the channels still live, and `callcenter_config
+  queue list members` with the queue's callers, waiting or answered by their
+  agent) and the node serves the rest;
 - kill_idle: the same once the listener has caught up (nothing in flight):
   the reconciliation must leave the calls still live alone;
 - drop: the node closes the socket mid-stream, then serves the rest once the

@@ -319,6 +319,18 @@ class CcCall(models.Model):
         readonly=True,
         help="The agents whose phone rang for this call.",
     )
+    agent_leg = fields.Char(
+        readonly=True,
+        help="The FreeSWITCH Unique-ID of the leg of the agent now with the caller.",
+    )
+    transfer_ids = fields.One2many(
+        "cc.call.transfer", "call_id", string="Transfers", readonly=True
+    )
+    transferred = fields.Boolean(
+        readonly=True,
+        index=True,
+        help="The caller was passed to another agent or queue during the call.",
+    )
     res_model = fields.Char(readonly=True, help="The record the call was placed from.")
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
 
@@ -718,13 +730,7 @@ class CcCall(models.Model):
                 # The agent picked up: FreeSWITCH now calls the customer.
                 call._cc_advance("dialing", {"date_agent_answered": when})
         elif name == "CHANNEL_BRIDGE":
-            live = call.state not in ("ended", "failed")
-            changed = call._cc_advance("talking", {"date_answered": when})
-            call._cc_record_interaction()
-            if live:
-                call._cc_agent_state("on_call")
-            if changed:
-                call._cc_push()
+            call._cc_on_bridge(event.get("Other-Leg-Unique-ID"), when)
         elif name == "CHANNEL_HANGUP_COMPLETE":
             call._cc_catch_up_answer(server, event)
             values = {
@@ -751,11 +757,31 @@ class CcCall(models.Model):
                     event.get("Hangup-Cause"), leg
                 )
             changed = call._cc_advance(state, values)
+            call.transfer_ids.filtered(lambda t: t.state == "pending").write(
+                {"state": "lost"}
+            )
             call._cc_finish()
             call._cc_agent_after_call()
             if changed:
                 call._cc_push()
         return call
+
+    def _cc_on_bridge(self, leg, when):
+        """The caller is bridged to the leg ``leg``: the agent's, or, when
+        the call was answered already, maybe that of the agent it is
+        transferred to."""
+        if self.date_answered and self._cc_bridged_to(leg, when):
+            return  # a transfer (or a leg the caller already left)
+        live = self.state not in ("ended", "failed")
+        values = {"date_answered": when}
+        if leg and not self.agent_leg:
+            values["agent_leg"] = leg
+        changed = self._cc_advance("talking", values)
+        self._cc_record_interaction()
+        if live:
+            self._cc_agent_state("on_call")
+        if changed:
+            self._cc_push()
 
     def _cc_on_other_leg(self, server, event):
         """A leg that is not the customer's: the leg towards an agent's phone
@@ -779,6 +805,37 @@ class CcCall(models.Model):
                 )
                 other._cc_offered(agent)
                 other._cc_push(full=True)
+        elif (
+            name == "CHANNEL_CREATE"
+            and other.direction == "inbound"
+            and event.get("variable_cc_side") != "agent"
+            and other.date_answered
+            and other.state == "talking"
+        ):
+            # The caller, already with an agent, is put through to another
+            # agent's phone: a transfer (not a leg of before, told late).
+            agent = self._cc_agent_from_leg(server, event)
+            if (
+                agent
+                and agent != other.agent_id
+                and (
+                    other._cc_pending_transfer()
+                    or other._cc_after_answer(event_time(event))
+                )
+            ):
+                other._cc_transfer_offer(
+                    agent, event.get("Unique-ID"), event_time(event)
+                )
+        elif name == "CHANNEL_HANGUP_COMPLETE" and other.direction == "inbound":
+            # The phone of a colleague the caller was transferred to stops
+            # ringing unanswered (the caller goes back to their queue): the
+            # colleague's card goes.
+            ringing = other.transfer_ids.filtered(
+                lambda t: t.state == "pending" and t.to_leg == event.get("Unique-ID")
+            )
+            if ringing:
+                other._cc_gone(ringing.to_agent_id)
+                ringing.write({"to_agent_id": False, "to_leg": False})
         elif (
             name == "CHANNEL_HANGUP_COMPLETE"
             and other.direction == "outbound"
@@ -901,6 +958,8 @@ class CcCall(models.Model):
         if action not in ADVANCING_ACTIONS or (ADVANCING_ACTIONS[action] and not agent):
             call._cc_advance(call.state, values)
         live = call.state not in ("ended", "failed")
+        if call._cc_on_transfer(server, event, queue, agent, when):
+            return call
         changed = False
         if action == "member-queue-start":
             changed = call._cc_advance("queued", dict(values, date_queued=joined))
@@ -910,6 +969,8 @@ class CcCall(models.Model):
             return call
         elif action == "bridge-agent-start" and agent:
             values.update(agent_id=agent.id, date_queued=joined, date_answered=when)
+            if event.get("CC-Agent-UUID"):
+                values["agent_leg"] = event["CC-Agent-UUID"]
             changed = call._cc_advance("talking", values)
             call._cc_offered(agent)
             call._cc_record_interaction()
@@ -926,19 +987,218 @@ class CcCall(models.Model):
             ):
                 call._cc_agent_state("wrap_up")
         elif action == "member-queue-end":
-            call._cc_catch_up_answer(server, event)
             values.update(date_queued=joined, date_ended=when)
-            if event.get("CC-Cause") == "Cancel" and not call.date_answered:
-                if self._cc_wants_callback(event):
-                    values["callback_requested"] = True
-                else:
-                    values["abandoned"] = True
-            changed = call._cc_advance("ended", values)
-            call._cc_finish()
-            self._cc_count_waiting(call.queue_id)
+            changed = call._cc_left_queue(server, event, values)
         if changed:
             call._cc_push()
         return call
+
+    def _cc_left_queue(self, server, event, values):
+        """mod_callcenter's member-queue-end: the call is over, answered (the
+        answer is caught up if missed) or not (the caller gave up, or asked
+        to be called back). Returns whether its state changed."""
+        self._cc_catch_up_answer(server, event)
+        if event.get("CC-Cause") == "Cancel" and not self.date_answered:
+            if self._cc_wants_callback(event):
+                values["callback_requested"] = True
+            else:
+                values["abandoned"] = True
+        changed = self._cc_advance("ended", values)
+        self._cc_finish()
+        self._cc_count_waiting(self.queue_id)
+        return changed
+
+    def _cc_on_transfer(self, server, event, queue, agent, when):
+        """A queue's event of a call being transferred (see _cc_transfer),
+        applied; whether it was one."""
+        action = event.get("CC-Action")
+        if not self.date_answered:
+            return False
+        live = self.state not in ("ended", "failed")
+        pending = self._cc_pending_transfer()
+        if (
+            action == "member-queue-start"
+            and live
+            and (pending or self._cc_after_answer(when, queue))
+        ):
+            # Sent to another queue (or back to one) while with an agent; not
+            # the call's own start told late.
+            self._cc_transfer(when, to_queue=queue)
+        elif action == "agent-offering" and agent and live and pending:
+            self._cc_transfer_offer(agent, event.get("CC-Agent-UUID"), when)
+        elif action == "bridge-agent-start" and agent:
+            # A transfer answered, or a leg the caller already left.
+            return self._cc_bridged_to(event.get("CC-Agent-UUID"), when, agent)
+        elif action == "member-queue-end" and self._cc_left_by_transfer(event):
+            # The caller was transferred away from the queue's agent: the
+            # queue's part is over, not the call.
+            self._cc_transfer(when, event.get("CC-Agent-UUID"), from_agent=agent)
+        else:
+            return False
+        self._cc_count_waiting(queue)
+        return True
+
+    def _cc_after_answer(self, when, queue=None):
+        """Whether an event of time ``when`` (in ``queue``) came after the
+        call was answered, rather than an earlier event told late: it is
+        later than the answer (to the second Odoo keeps), or of another
+        queue than the caller's."""
+        current = self.transfer_ids[-1:].to_queue_id or self.queue_id
+        return bool(
+            (when and self.date_answered and when > self.date_answered)
+            or (queue and current and queue != current)
+        )
+
+    @staticmethod
+    def _cc_left_by_transfer(event):
+        """Whether mod_callcenter's member-queue-end comes of the caller being
+        transferred away from the queue's agent (their channel goes on), not
+        of the end of the call. The caller's channel's transfer history
+        (variable_transfer_history: entries "epoch:uuid:kind:target", more
+        than one as "ARRAY::" entries joined by "|:") then has a transfer
+        (bl_xfer, att_xfer) after mod_callcenter's bridge to that agent's leg
+        (uuid_br:<CC-Agent-UUID>); see fixtures/esl/callcenter_transfer_*."""
+        history = event.get("variable_transfer_history") or ""
+        agent_leg = event.get("CC-Agent-UUID")
+        if not history or not agent_leg or event.get("CC-Cause") != "Terminated":
+            return False
+        entries = history.removeprefix("ARRAY::").split("|:")
+        kinds = [entry.split(":") for entry in entries]
+        bridged = [
+            index
+            for index, parts in enumerate(kinds)
+            if len(parts) >= 4 and parts[2] == "uuid_br" and parts[3] == agent_leg
+        ]
+        return bool(bridged) and any(
+            len(parts) >= 3 and parts[2] in ("bl_xfer", "att_xfer")
+            for parts in kinds[bridged[-1] + 1 :]
+        )
+
+    def _cc_transfer(self, when, from_leg=None, from_agent=None, to_queue=None):
+        """The caller leaves the agent of ``from_leg`` (the agent now with
+        them by default) to be put through to another (``to_queue``: through
+        that queue). Recorded once however often it is told: the transfer
+        is that of the leg the caller left."""
+        self.ensure_one()
+        from_leg = from_leg or self.agent_leg or ""
+        transfer = self.transfer_ids.filtered(lambda t: t.from_leg == from_leg)[:1]
+        if not transfer and from_leg and from_leg != self.agent_leg:
+            # The leg of an agent the caller left before: old news.
+            previous = self.transfer_ids.filtered(lambda t: t.to_leg == from_leg)
+            if previous and previous != self.transfer_ids[-1:]:
+                return self.transfer_ids.browse()
+        if not transfer:
+            # The agent's contact is recorded now, while they are the call's.
+            self._cc_record_interactions()
+            transfer = (
+                self.env["cc.call.transfer"]
+                .sudo()
+                .create(
+                    {
+                        "call_id": self.id,
+                        "date": when,
+                        "from_leg": from_leg,
+                        "from_agent_id": (from_agent or self.agent_id).id,
+                        "from_queue_id": (
+                            self.transfer_ids[-1:].to_queue_id or self.queue_id
+                        ).id,
+                    }
+                )
+            )
+            self.sudo().write({"transferred": True})
+            self.invalidate_recordset(["transfer_ids"])
+        values = {}
+        if to_queue and not transfer.to_queue_id:
+            values["to_queue_id"] = to_queue.id
+        if when and (not transfer.date or when < transfer.date):
+            values["date"] = when
+        if values:
+            transfer.write(values)
+        return transfer
+
+    def _cc_pending_transfer(self):
+        return self.transfer_ids.filtered(lambda t: t.state == "pending")[-1:]
+
+    def _cc_transfer_offer(self, agent, leg, when):
+        """The caller, transferred, rings ``agent``'s phone (the leg ``leg``,
+        if known): their screen pops up."""
+        self.ensure_one()
+        if leg and leg in self.transfer_ids.mapped("to_leg"):
+            return  # told before
+        transfer = self._cc_pending_transfer() or self._cc_transfer(when)
+        if not transfer or transfer.state != "pending":
+            return
+        values = {"to_agent_id": agent.id}
+        if leg:
+            values["to_leg"] = leg
+        if not transfer.date_offered:
+            values["date_offered"] = when
+        transfer.write(values)
+        self._cc_offered(agent)
+        self._cc_send(agent, dict(self._cc_card(), state="offering"), self.partner_id)
+
+    def _cc_bridged_to(self, leg, when, agent=None):
+        """A bridge of the caller, already answered, to the leg ``leg`` (of
+        ``agent`` when the queue says so): a transfer answered, or old news
+        (a leg the caller already left, a bridge told twice). Returns whether
+        it was either; False for the bridge of the agent now on the call."""
+        self.ensure_one()
+        if not leg or leg == self.agent_leg:
+            return False
+        transfers = self.transfer_ids
+        if leg in transfers.mapped("from_leg") or leg in transfers.filtered(
+            lambda t: t.state == "answered"
+        ).mapped("to_leg"):
+            return True
+        transfer = (
+            transfers.filtered(lambda t: t.state == "pending" and t.to_leg == leg)[:1]
+            or self._cc_pending_transfer()
+        )
+        agent = agent or transfer.to_agent_id
+        if not agent:
+            return False
+        if not transfer:
+            if agent == self.agent_id:
+                # The agent's own leg, told late: nothing moved.
+                self.sudo().write({"agent_leg": leg})
+                return True
+            transfer = self._cc_transfer(when)
+        self._cc_transfer_answered(transfer, agent, leg, when)
+        return True
+
+    def _cc_transfer_answered(self, transfer, agent, leg, when):
+        """``agent`` took the transferred caller: the call is theirs from now
+        on, with a handled contact of their own; the agent who transferred
+        it closes its card."""
+        transfer.write(
+            {
+                "state": "answered",
+                "to_agent_id": agent.id,
+                "to_leg": leg,
+                "date_answered": when,
+                "date_offered": transfer.date_offered or when,
+            }
+        )
+        self.sudo().write({"agent_id": agent.id, "agent_leg": leg})
+        self._cc_offered(agent)
+        if agent.sudo().is_cc_agent:
+            interaction = self.env["cc.interaction"]._record(
+                [
+                    {
+                        "agent_id": agent.id,
+                        "partner_id": self.partner_id.id,
+                        "channel": "inbound_call",
+                        "date_start": when,
+                        "source_key": f"cc.call:{self.unique_id}:{leg}",
+                        "source_model": self._name,
+                        "source_id": self.id,
+                    }
+                ]
+            )
+            transfer.interaction_id = interaction
+        if self.state not in ("ended", "failed"):
+            self._cc_agent_state("on_call")
+        self._cc_push(full=True)
 
     def _cc_catch_up_answer(self, server, event):
         """The end of a call says who answered it and when: should that have
@@ -1174,17 +1434,33 @@ class CcCall(models.Model):
             call._cc_interaction_length()
 
     def _cc_interaction_length(self):
-        """The contact's length, once the call is over."""
-        interaction = self.interaction_id.sudo()
-        if (
-            interaction
-            and self.talk
-            and interaction.duration != self.talk
-            and not interaction.locked
-        ):
+        """The contacts' lengths, once the call is over: the agent's talk, or
+        for a transferred call each agent's part (from their answer to the
+        caller's leaving them, or to the end)."""
+        if not self.date_ended:
+            if self.interaction_id and self.talk:
+                self._cc_set_length(self.interaction_id, self.talk)
+            return
+        # Each agent's part: from their answer to the caller's leaving them
+        # (the next transfer), the last one's to the end of the call.
+        transfers = self.transfer_ids.sorted(
+            lambda t: (t.date or self.date_ended, t.id)
+        )
+        parts = [(self.interaction_id, self.date_answered)] + [
+            (t.interaction_id, t.date_answered) for t in transfers
+        ]
+        ends = [t.date or self.date_ended for t in transfers] + [self.date_ended]
+        for (interaction, start), end in zip(parts, ends, strict=True):
+            if interaction and start and end >= start:
+                self._cc_set_length(interaction, int((end - start).total_seconds()))
+
+    @staticmethod
+    def _cc_set_length(interaction, seconds):
+        interaction = interaction.sudo()
+        if seconds and interaction.duration != seconds and not interaction.locked:
             # Part of recording the contact (the length is known at its end),
             # not a change to keep in its trail.
-            interaction.with_context(mail_notrack=True).write({"duration": self.talk})
+            interaction.with_context(mail_notrack=True).write({"duration": seconds})
 
     def _cc_finish(self):
         """The call is over: the contact's length, the agent's state, a
@@ -1285,10 +1561,14 @@ class CcCall(models.Model):
         """A call outside mod_callcenter (placed from Odoo, or put straight
         through to the agent's phone) is over: the agent is back to what they
         were doing before it. For queue calls, mod_callcenter's own state
-        events do this (wrap-up, then waiting)."""
+        events do this (wrap-up, then waiting), unless the agent took the
+        caller from a transfer straight to their phone (mod_callcenter never
+        counted them on the call)."""
         self.ensure_one()
         agent = self.agent_id
-        if self.queue_id or not agent:
+        last = self.transfer_ids.filtered(lambda t: t.state == "answered")[-1:]
+        through_queue = bool(last.to_queue_id) if last else bool(self.queue_id)
+        if through_queue or not agent:
             return
         self._cc_write_presence()  # what comes before is read below
         current = self._cc_presence(agent)

@@ -26,3 +26,4 @@ from . import test_summons
 from . import test_wait_board
 from . import test_callback
 from . import test_wait_board_replay
+from . import test_transfer

@@ -27,6 +27,25 @@ def recorded_events(name):
     return json.loads((FIXTURES / f"{name}.events.json").read_text())
 
 
+def recording_events(name):
+    """The events of ``fixtures/esl/<name>.raw.txt`` the listener receives
+    (it does not subscribe to CHANNEL_UNBRIDGE), from the call's first
+    channel on (not those of the agents' configuration before it), as
+    mappings of their decoded headers."""
+    from ..tools.esl import EslParser, parse_event
+
+    parser = EslParser()
+    events = [
+        dict(event)
+        for chunk in recording(name)
+        if chunk.kind == "RECV"
+        for event in map(parse_event, parser.feed(chunk.data))
+        if event and event.get("Event-Name") != "CHANNEL_UNBRIDGE"
+    ]
+    first = next(i for i, e in enumerate(events) if e["Event-Name"] == "CHANNEL_CREATE")
+    return events[first:]
+
+
 def customer_leg(events):
     """The Unique-ID of the caller's channel in a mod_callcenter recording."""
     for event in events:

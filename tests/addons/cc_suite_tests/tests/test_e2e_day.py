@@ -12,11 +12,10 @@ its call made into four calls of the morning:
 - 11:49, a caller from 0559876543 is answered by Badr;
 - 11:59, Karim calls, Amal answers;
 - 12:09, a caller from 0561234567 hangs up while Badr's phone rings: the
-  call is abandoned and becomes a callback.
-
-No call is transferred: the recording has no transfer between agents (its
-only transfer headers are mod_callcenter's own uuid_bridge of the caller to
-the agent), and cc.call does not follow transfers; none is made up here.
+  call is abandoned and becomes a callback;
+- 12:19, Nora calls again, Amal answers and puts her through to Badr (the
+  recorded blind transfer, fixtures/esl/callcenter_transfer_plain: Amal's
+  3 s, then Badr's 3 s): a handled contact for each of them.
 """
 
 import base64
@@ -54,6 +53,7 @@ from odoo.addons.cc_telephony.tests.test_listener import (
     channels_json,
     members_chunks,
 )
+from odoo.addons.cc_telephony.tests.test_transfer import recorded_transfer
 
 LISTENER_LOGGER = "odoo.addons.cc_telephony.cli.cc_listener"
 ESL_LOGGER = "odoo.addons.cc_telephony.tools.esl"
@@ -98,26 +98,40 @@ def made_call(recorded, key, number, extension, later):
     """The recorded call as call ``key``: the caller ``number`` from the
     trunk, the agent ``extension``, its own Unique-IDs and ``later`` seconds
     later (as tests/benchmarks/benchmark_telephony.py writes it)."""
+    return moved(as_trunk_call(recorded, number), key, later, extension)
+
+
+def moved(events, key, later, extension=None):
+    """``events`` (a call from the trunk) as call ``key``: its own Unique-IDs,
+    ``later`` seconds later, the recorded agent 1000 that of ``extension``
+    (if given)."""
 
     def rename(match):
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{key}/{match.group(0)}"))
 
-    events = []
-    for event in as_trunk_call(recorded, number):
+    recorded, events = events, []
+    for event in recorded:
         # mod_callcenter's originate job of the recording session is no part
         # of a customer's call.
         if event["Event-Name"] == "BACKGROUND_JOB":
             continue
-        moved = {}
+        shifted = {}
         for name, value in event.items():
             if is_time(name, value):
                 # Microseconds (16 digits) or seconds (10).
                 value = str(int(value) + later * (10**6 if len(value) > 12 else 1))
             else:
-                value = UUID.sub(rename, RECORDED_AGENT.sub(extension, value))
-            moved[name] = value
-        events.append(moved)
+                if extension:
+                    value = RECORDED_AGENT.sub(extension, value)
+                value = UUID.sub(rename, value)
+            shifted[name] = value
+        events.append(shifted)
     return events
+
+
+def collapsed(states):
+    """``states`` without repeats in a row."""
+    return [state for n, state in enumerate(states) if not n or state != states[n - 1]]
 
 
 def abandoned(events):
@@ -152,6 +166,9 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
             "gave_up": abandoned(
                 made_call(cls.recorded, "gave_up", "0561234567", "1090", 1800)
             ),
+            # Amal (1000) puts Nora through to Badr (1090), 40 minutes after
+            # her first call.
+            "transferred": cls.transferred_call(2400),
         }
         cls.contract_amal = cls._make_contract(
             cls.agent,
@@ -171,7 +188,7 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
             date_start=DAY,
             cc_pay_scheme="mixed",
             wage=2000,
-            cc_daily_minimum=3,
+            cc_daily_minimum=4,
             cc_missed_minimum="deduct",
             cc_missed_day_deduction=40,
             cc_rate_ids=[
@@ -179,6 +196,19 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
                 Command.create({"channel": "ticket", "rate": 5}),
             ],
         )
+
+    @classmethod
+    def transferred_call(cls, later):
+        """The recorded blind transfer (Nora's number), starting ``later``
+        seconds after the first call of the day."""
+        events = [
+            event
+            for event in recorded_transfer("callcenter_transfer_plain", "1000", "1090")
+            if event["Event-Name"] != "BACKGROUND_JOB"
+        ]
+        start = int(events[0]["Event-Date-Timestamp"]) // 10**6
+        first = int(cls.recorded[0]["Event-Date-Timestamp"]) // 10**6
+        return moved(events, "transferred", first + later - start)
 
     @classmethod
     def _setup_wps(cls):
@@ -317,24 +347,35 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
         # 1. The calls through the queue.
         self.replay_the_calls()
         calls = self.Call.search([("server_id", "=", self.server.id)])
-        self.assertEqual(len(calls), 4)
-        nora, unknown, karim, gave_up = (
-            self.call(name) for name in ("nora", "unknown", "karim", "gave_up")
+        self.assertEqual(len(calls), 5)
+        nora, unknown, karim, gave_up, transferred = (
+            self.call(name)
+            for name in ("nora", "unknown", "karim", "gave_up", "transferred")
         )
-        self.assertEqual(calls, nora | unknown | karim | gave_up)
+        self.assertEqual(calls, nora | unknown | karim | gave_up | transferred)
         self.assertEqual(calls.queue_id, self.queue)
         answered = calls.filtered("date_answered")
-        self.assertEqual(answered, nora | unknown | karim)
+        self.assertEqual(answered, nora | unknown | karim | transferred)
         self.assertEqual(calls.filtered("abandoned"), gave_up)
-        self.assertEqual(nora.partner_id, self.caller)
+        self.assertEqual(calls.filtered("transferred"), transferred)
+        self.assertEqual((nora | transferred).partner_id, self.caller)
         self.assertEqual(karim.partner_id, self.customer)
         self.assertFalse(unknown.partner_id)
         self.assertEqual((nora | karim).agent_id, self.agent)
         self.assertEqual(unknown.agent_id, self.agent_2)
         for call in answered:
             self.assertEqual(call.state, "ended")
-            self.assertEqual(call.talk, 8)
+            self.assertEqual(call.talk, 6 if call == transferred else 8)
             self.assertEqual(call.hangup_cause, "NORMAL_CLEARING")
+        # The transferred call is Badr's now; Amal answered it, 12:19 Riyadh.
+        self.assertEqual(transferred.agent_id, self.agent_2)
+        self.assertEqual(transferred.date_answered, datetime(2026, 11, 29, 9, 19, 5))
+        transfer = transferred.transfer_ids
+        self.assertEqual(
+            (transfer.from_agent_id, transfer.to_agent_id, transfer.state),
+            (self.agent, self.agent_2, "answered"),
+        )
+        self.assertEqual(transfer.date_answered, datetime(2026, 11, 29, 9, 19, 8))
         self.assertFalse(gave_up.date_answered)
         self.assertEqual(gave_up.offered_agent_ids, self.agent_2)
         # The one who gave up is to be called back.
@@ -346,7 +387,10 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
         self.assertEqual(callback.ticket_id, gave_up.callback_ticket_id)
 
         # 2. Each offered call popped on its agent's tabs, and on no other.
-        offered = {self.user_agent: nora | karim, self.user_agent_2: unknown | gave_up}
+        offered = {
+            self.user_agent: nora | karim | transferred,
+            self.user_agent_2: unknown | gave_up | transferred,
+        }
         for user, tab in tabs.items():
             with self.subTest(agent=user.name):
                 pops = self.screen_pops(tab, user)
@@ -360,16 +404,22 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
                     [card["number_e164"] for card in cards],
                     offered[user].mapped("number_e164"),
                 )
-                # Then how the call went on, as the card follows it.
+                # Then how the call went on, as the card follows it (a
+                # repeated "gone" closes nothing more).
                 self.assertEqual(
                     {
-                        call.id: [p["state"] for p in pops if p["call_id"] == call.id]
+                        call.id: collapsed(
+                            [p["state"] for p in pops if p["call_id"] == call.id]
+                        )
                         for call in offered[user]
                     },
                     {
                         # Unanswered: the ringing stops (the card closes),
-                        # then the call ends.
-                        call.id: ["offering", "talking", "ended"]
+                        # then the call ends. Transferred: Amal's card
+                        # closes once Badr answers; his follows the call.
+                        call.id: ["offering", "talking", "gone"]
+                        if call == transferred and user == self.user_agent
+                        else ["offering", "talking", "ended"]
                         if call.date_answered
                         else ["offering", "gone", "ended"]
                         for call in offered[user]
@@ -384,6 +434,7 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
             [
                 {"id": self.caller.id, "name": self.caller.name},
                 {"id": self.customer.id, "name": self.customer.name},
+                {"id": self.caller.id, "name": self.caller.name},
             ],
         )
         self._close_websockets()
@@ -440,12 +491,31 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
             self.assertEqual(set(contacts.mapped("date_local")), {DAY})
             return sorted(contacts.mapped("channel"))
 
-        self.assertEqual(ledger(self.agent), ["inbound_call", "inbound_call", "ticket"])
-        self.assertEqual(ledger(self.agent_2), ["inbound_call", "ticket"])
+        self.assertEqual(
+            ledger(self.agent),
+            ["inbound_call", "inbound_call", "inbound_call", "ticket"],
+        )
+        self.assertEqual(
+            ledger(self.agent_2), ["inbound_call", "inbound_call", "ticket"]
+        )
+        # The transferred call: one contact each, for each one's part.
+        self.assertEqual(
+            sorted(
+                (c.agent_id.name, c.duration)
+                for c in Interaction.search(
+                    [
+                        ("source_model", "=", "cc.call"),
+                        ("source_id", "=", transferred.id),
+                    ]
+                )
+            ),
+            [("Agent Amal", 3), ("Agent Badr", 3)],
+        )
 
         # 4. The nightly job closes the day, after midnight in Riyadh: Amal
-        # handled 2 calls + 1 request = 3 for her minimum of 2 (met); Badr 1
-        # call + 1 request = 2 for his minimum of 3 (missed).
+        # handled 3 calls (one she transferred) + 1 request = 4 for her
+        # minimum of 2 (met); Badr 2 calls (one transferred to him) + 1
+        # request = 3 for his minimum of 4 (missed).
         QuotaDay = self.env["cc.quota.day"]
         with freeze_time(AFTER_THE_DAY):
             QuotaDay._cron_close_days()
@@ -455,8 +525,8 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
                 (d.agent_id.name, d.date, d.handled, d.minimum, d.state) for d in days
             ),
             [
-                ("Agent Amal", DAY, 3, 2, "met"),
-                ("Agent Badr", DAY, 2, 3, "missed"),
+                ("Agent Amal", DAY, 4, 2, "met"),
+                ("Agent Badr", DAY, 3, 4, "missed"),
             ],
         )
 
@@ -492,26 +562,26 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
             slip_amal, slip_badr = slips
             self.assertEqual(slips.mapped("state"), ["done", "done"])
 
-            # Amal: 4,000 basic + 1,000 housing; 2 calls x 6 + 1 request x 5;
+            # Amal: 4,000 basic + 1,000 housing; 3 calls x 6 + 1 request x 5;
             # the bonus of 2.5 for each contact above her target (one day of 2
-            # minimum: 3 - 2 = 1); GOSI 9.75 % of basic + housing.
+            # minimum: 4 - 2 = 2); GOSI 9.75 % of basic + housing.
             amal = {
                 "BASIC": 4000,
                 "HOUSING": 1000,
-                "CC_INBOUND_CALL": 2 * 6,
+                "CC_INBOUND_CALL": 3 * 6,
                 "CC_TICKET": 1 * 5,
-                "CC_QUOTA_BONUS": (3 - 2) * 2.5,
+                "CC_QUOTA_BONUS": (4 - 2) * 2.5,
             }
-            amal["GROSS"] = sum(amal.values())  # 5,019.50
+            amal["GROSS"] = sum(amal.values())  # 5,028.00
             amal["GOSI_EE"] = round(-(4000 + 1000) * GOSI_EE_SAUDI, 2)  # -487.50
-            amal["NET"] = amal["GROSS"] + amal["GOSI_EE"]  # 4,532.00
+            amal["NET"] = amal["GROSS"] + amal["GOSI_EE"]  # 4,540.50
             amal["GOSI_ER"] = round((4000 + 1000) * GOSI_ER_SAUDI, 2)  # 587.50
-            # Badr: 2,000 basic; 1 call x 6 + 1 request x 5; his missed day
+            # Badr: 2,000 basic; 2 calls x 6 + 1 request x 5; his missed day
             # deducts 40; no GOSI of his own (not Saudi), the employer's 2 %.
-            badr = {"BASIC": 2000, "CC_INBOUND_CALL": 1 * 6, "CC_TICKET": 1 * 5}
-            badr["GROSS"] = sum(badr.values())  # 2,011.00
+            badr = {"BASIC": 2000, "CC_INBOUND_CALL": 2 * 6, "CC_TICKET": 1 * 5}
+            badr["GROSS"] = sum(badr.values())  # 2,017.00
             badr["CC_MISSED"] = -1 * 40
-            badr["NET"] = badr["GROSS"] + badr["CC_MISSED"]  # 1,971.00
+            badr["NET"] = badr["GROSS"] + badr["CC_MISSED"]  # 1,977.00
             badr["GOSI_ER"] = round(2000 * GOSI_ER_OTHER, 2)  # 40.00
             self.assertEqual(self.lines(slip_amal), amal)
             self.assertEqual(self.lines(slip_badr), badr)
@@ -522,17 +592,17 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
                     if amount
                 },
                 {
-                    "CC_N_INBOUND_CALL": 2,
+                    "CC_N_INBOUND_CALL": 3,
                     "CC_N_TICKET": 1,
-                    "CC_HANDLED": 3,
+                    "CC_HANDLED": 4,
                     "CC_TARGET": 2,
                     "CC_DAYS_WORKING": 1,
                     "CC_DAYS_MET": 1,
                 },
             )
             self.assertEqual(self.inputs(slip_badr)["CC_DAYS_MISSED"], 1)
-            self.assertEqual(slip_amal.cc_interaction_count, 3)
-            self.assertEqual(slip_badr.cc_interaction_count, 2)
+            self.assertEqual(slip_amal.cc_interaction_count, 4)
+            self.assertEqual(slip_badr.cc_interaction_count, 3)
 
             Export = self.env["cc.payroll.export"].with_user(self.user_payroll)
             register = Export.create({"run_id": batch.id, "kind": "register"})
@@ -549,8 +619,8 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
         sheet = book.worksheets[0]
         self.assertEqual([cell.value for cell in sheet[3]], HEADERS)
         rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
-        pay_from_contacts_amal = 12 + 5 + 2.5
-        pay_from_contacts_badr = 6 + 5
+        pay_from_contacts_amal = 18 + 5 + 5
+        pay_from_contacts_badr = 12 + 5
         self.assertEqual(
             rows,
             [
@@ -613,31 +683,31 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
             [row[:4] + row[6:11] for row in rows],
             [
                 [
-                    "4532.00",
+                    "4540.50",
                     IBAN_AMAL,
                     "Agent Amal",
                     "NCBKSAJE",
                     "4000.00",
                     "1000.00",
-                    "19.50",
+                    "28.00",
                     "487.50",
                     "1000000008",
                 ],
                 [
-                    "1971.00",
+                    "1977.00",
                     IBAN_BADR,
                     "Agent Badr",
                     "RJHISARI",
                     "2000.00",
                     "0.00",
-                    "11.00",
+                    "17.00",
                     "40.00",
                     "1012345672",
                 ],
             ],
         )
-        # Paid on the batch's last day, the file made that day; 4,532.00 +
-        # 1,971.00.
+        # Paid on the batch's last day, the file made that day; 4,540.50 +
+        # 1,977.00.
         self.assertEqual(
             header,
             [
@@ -646,7 +716,7 @@ class TestEndToEndDay(TelephonyFixture, PayrollFixture, WebsocketCase):
                 DEBIT_IBAN,
                 "SAR",
                 "20261130",
-                "6503.00",
+                "6517.50",
                 "20261130",
                 "E2E-1",
                 "",

@@ -56,6 +56,7 @@ MATRIX = {
     "cc.pbx.server": "supervisor:r manager:rwcu",
     "cc.queue": "agent:r supervisor:r manager:rwcu",
     "cc.call": "agent:rw supervisor:rw manager:rw",
+    "cc.call.transfer": "agent:r supervisor:r manager:r",
     "cc.sip.account": "agent:r supervisor:r manager:r",
     "cc.sip.provisioning": "agent:r supervisor:r manager:r",
     "cc.call.route.override": "agent:rwcu supervisor:rwcu manager:rwcu",
