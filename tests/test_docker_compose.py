@@ -197,6 +197,7 @@ class TestFreeswitchConfig(unittest.TestCase):
         by_callcenter = {
             "cc_agent",
             "cc_agent_bridged",
+            "cc_cause",
             "cc_queue",
             "cc_queue_answered_epoch",
             "cc_queue_joined_epoch",

@@ -104,7 +104,6 @@ ANSWERED_TRACES = (
     "CC-Agent",
     "variable_cc_agent",
     "variable_cc_queue_answered_epoch",
-    "variable_cc_cause",
     "variable_bridge_",
     "variable_last_bridge_",
     "variable_signal_bond",
@@ -153,9 +152,12 @@ def abandoned_events(recorded):
                 edited(
                     event,
                     ANSWERED_TRACES,
+                    # mod_callcenter marks a caller who left the queue
+                    # unanswered so (cc_cause; "answered" in the recording).
                     {
                         "Caller-Channel-Bridged-Time": "0",
                         "Other-Leg-Channel-Bridged-Time": "0",
+                        "variable_cc_cause": "cancel",
                     },
                 )
             )

@@ -743,12 +743,14 @@ class CcCall(models.Model):
                 values["recording_path"] = path
             if event.get("variable_cc_recording_notice") in ("true", "1", "yes"):
                 values["recording_notice"] = True
-            if (
-                call.direction == "inbound"
-                and not call.date_answered
-                and self._cc_wants_callback(event)
-            ):
-                values.update(callback_requested=True, abandoned=False)
+            if call.direction == "inbound" and not call.date_answered:
+                if self._cc_wants_callback(event):
+                    values.update(callback_requested=True, abandoned=False)
+                elif event.get("variable_cc_cause") == "cancel":
+                    # mod_callcenter's mark on a caller who left the queue
+                    # unanswered (cc_cause; "answered" otherwise): the queue's
+                    # member-queue-end may have been missed.
+                    values["abandoned"] = True
             state = "ended"
             if call.direction == "outbound" and not call.date_answered:
                 state = "failed"
@@ -2257,6 +2259,10 @@ class CcCall(models.Model):
                     "The phone system lost track of this call while Odoo was not "
                     "listening: it did not go through."
                 )
+            elif call.queue_id and not call.date_answered:
+                # Gone from a queue without an agent: the caller gave up; they
+                # are called back.
+                values["abandoned"] = True
             call._cc_advance(state, values)
             call._cc_finish()
             call._cc_agent_after_call()

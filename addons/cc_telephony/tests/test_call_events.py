@@ -416,6 +416,29 @@ class TestCallEvents(TelephonyCase):
         self.assertTrue(call.abandoned)
         self.assertFalse(call.interaction_id)
 
+    def test_abandoned_hangup_alone_is_abandoned(self):
+        """The queue's member-queue-end (Cancel) lost: the caller's hang-up
+        carries mod_callcenter's cc_cause=cancel."""
+        hangup = next(
+            e
+            for e in self.events
+            if e["Event-Name"] == "CHANNEL_HANGUP_COMPLETE"
+            and e["Unique-ID"] == self.leg
+        )
+        hangup = {
+            key: value
+            for key, value in hangup.items()
+            if not key.startswith(("variable_cc_agent", "variable_cc_queue_answered"))
+        }
+        hangup.update(
+            {"Caller-Channel-Bridged-Time": "0", "variable_cc_cause": "cancel"}
+        )
+        call = self.apply([hangup])
+        self.assertEqual(call.state, "ended")
+        self.assertFalse(call.date_answered)
+        self.assertTrue(call.abandoned)
+        self.assertTrue(call.callback_ticket_id)
+
     def test_reconcile_rebuilds_the_queue_callers_odoo_missed(self):
         """After a reconnection, mod_callcenter's list of the queue's callers
         (the recorded answer: one who gave up, the recorded caller served by
@@ -476,6 +499,28 @@ class TestCallEvents(TelephonyCase):
         self.assertEqual(call.queue_id, self.queue)
         self.assertFalse(call.agent_id)
         self.assertEqual(self.queue.waiting_count, 1)
+
+    def test_reconcile_a_caller_gone_from_the_queue_gave_up(self):
+        """Queued, never answered, and gone when the listener comes back (its
+        hang-up and the queue's end lost): the caller gave up."""
+        start = next(
+            i
+            for i, e in enumerate(self.events)
+            if e.get("CC-Action") == "member-queue-start"
+        )
+        call = self.apply(self.events[: start + 1])[-1:]
+        self.assertEqual(call.state, "queued")
+        self.assertFalse(call.abandoned)
+        self.env.cr.execute(
+            "UPDATE cc_call SET create_date = now() - interval '5 minutes' "
+            "WHERE id = %s",
+            [call.id],
+        )
+        call.invalidate_recordset()
+        self.assertEqual(self.Call._cc_reconcile(self.server, set()), call)
+        self.assertEqual(call.state, "ended")
+        self.assertTrue(call.abandoned)
+        self.assertTrue(call.callback_ticket_id)
 
     def test_reconcile_ends_calls_freeswitch_no_longer_has(self):
         call = self.apply(self.events[:2])[:1]
