@@ -1,3 +1,4 @@
+import functools
 import logging
 import os
 import random
@@ -10,6 +11,8 @@ import psycopg2
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
+
+from odoo.addons.phone_validation.tools import phone_validation
 
 _logger = logging.getLogger(__name__)
 
@@ -80,6 +83,16 @@ CUSTOMER_LEG_FAILURES = {
     "DESTINATION_OUT_OF_ORDER": "gateway",
     "NETWORK_OUT_OF_ORDER": "gateway",
 }
+
+
+@functools.lru_cache(maxsize=20000)
+def international(e164, country_code, phone_code):
+    """``e164`` as people read it (+966 50 123 4567), as phone_validation
+    formats it; the same number is formatted once (when its call is recorded,
+    see _cc_create_calls), not again on each screen-pop."""
+    return phone_validation.phone_format(
+        e164, country_code, phone_code, "INTERNATIONAL", raise_exception=False
+    )
 
 
 def epoch_time(value):
@@ -611,6 +624,12 @@ class CcCall(models.Model):
             for unique_id, number in numbers.items()
         }
         partners = self.env["res.partner"]._cc_find_by_numbers(e164s.values())
+        # The numbers as their cards will show them, formatted now (see
+        # international): the screen-pop does not wait for it.
+        country = server.company_id.country_id or self.env.company.country_id
+        for e164 in e164s.values():
+            if e164:
+                international(e164, country.code, country.phone_code)
         vals_list = []
         for unique_id, event in firsts.items():
             values = {
@@ -664,6 +683,13 @@ class CcCall(models.Model):
         if batch is not None:
             batch.service_types[key] = service_type
         return service_type
+
+    def _cc_international(self, e164):
+        """The E.164 number ``e164`` formatted for people (see international)."""
+        if not e164:
+            return False
+        country = self.company_id.country_id or self.env.company.country_id
+        return international(e164, country.code, country.phone_code)
 
     def _cc_is_customer_leg(self, server, event):
         if event.get("Call-Direction") != "inbound":
@@ -1689,15 +1715,7 @@ class CcCall(models.Model):
         self.ensure_one()
         partner = self.partner_id
         number = self.number_e164 or self.number or ""
-        formatted = (
-            self.env["res.partner"]._phone_format(
-                number=number,
-                country=self.company_id.country_id,
-                force_format="INTERNATIONAL",
-            )
-            if self.number_e164
-            else number
-        )
+        formatted = self._cc_international(self.number_e164) or number
         wait = self.wait
         if self.state in ("ringing", "queued", "offering"):
             # Still waiting: how long so far (the card counts on from here).
