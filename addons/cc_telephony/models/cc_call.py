@@ -785,7 +785,7 @@ class CcCall(models.Model):
                     event.get("Hangup-Cause"), leg
                 )
             changed = call._cc_advance(state, values)
-            call.transfer_ids.filtered(lambda t: t.state == "pending").write(
+            call._cc_transfers().filtered(lambda t: t.state == "pending").write(
                 {"state": "lost"}
             )
             call._cc_finish()
@@ -858,7 +858,7 @@ class CcCall(models.Model):
             # The phone of a colleague the caller was transferred to stops
             # ringing unanswered (the caller goes back to their queue): the
             # colleague's card goes.
-            ringing = other.transfer_ids.filtered(
+            ringing = other._cc_transfers().filtered(
                 lambda t: t.state == "pending" and t.to_leg == event.get("Unique-ID")
             )
             if ringing:
@@ -1071,7 +1071,7 @@ class CcCall(models.Model):
         call was answered, rather than an earlier event told late: it is
         later than the answer (to the second Odoo keeps), or of another
         queue than the caller's."""
-        current = self.transfer_ids[-1:].to_queue_id or self.queue_id
+        current = self._cc_transfers()[-1:].to_queue_id or self.queue_id
         return bool(
             (when and self.date_answered and when > self.date_answered)
             or (queue and current and queue != current)
@@ -1144,14 +1144,19 @@ class CcCall(models.Model):
             transfer.write(values)
         return transfer
 
+    def _cc_transfers(self):
+        """The call's transfers, read only for a call that has some: the
+        listener asks on every event of a call, and most calls have none."""
+        return self.transfer_ids if self.transferred else self.transfer_ids.browse()
+
     def _cc_pending_transfer(self):
-        return self.transfer_ids.filtered(lambda t: t.state == "pending")[-1:]
+        return self._cc_transfers().filtered(lambda t: t.state == "pending")[-1:]
 
     def _cc_transfer_offer(self, agent, leg, when):
         """The caller, transferred, rings ``agent``'s phone (the leg ``leg``,
         if known): their screen pops up."""
         self.ensure_one()
-        if leg and leg in self.transfer_ids.mapped("to_leg"):
+        if leg and leg in self._cc_transfers().mapped("to_leg"):
             return  # told before
         transfer = self._cc_pending_transfer() or self._cc_transfer(when)
         if not transfer or transfer.state != "pending":
@@ -1173,7 +1178,7 @@ class CcCall(models.Model):
         self.ensure_one()
         if not leg or leg == self.agent_leg:
             return False
-        transfers = self.transfer_ids
+        transfers = self._cc_transfers()
         if leg in transfers.mapped("from_leg") or leg in transfers.filtered(
             lambda t: t.state == "answered"
         ).mapped("to_leg"):
@@ -1471,7 +1476,7 @@ class CcCall(models.Model):
             return
         # Each agent's part: from their answer to the caller's leaving them
         # (the next transfer), the last one's to the end of the call.
-        transfers = self.transfer_ids.sorted(
+        transfers = self._cc_transfers().sorted(
             lambda t: (t.date or self.date_ended, t.id)
         )
         parts = [(self.interaction_id, self.date_answered)] + [
@@ -1594,7 +1599,7 @@ class CcCall(models.Model):
         counted them on the call)."""
         self.ensure_one()
         agent = self.agent_id
-        last = self.transfer_ids.filtered(lambda t: t.state == "answered")[-1:]
+        last = self._cc_transfers().filtered(lambda t: t.state == "answered")[-1:]
         through_queue = bool(last.to_queue_id) if last else bool(self.queue_id)
         if through_queue or not agent:
             return

@@ -414,6 +414,30 @@ class TestCallback(TelephonyCase):
         callback.with_user(self.user_supervisor).action_retry()
         self.assertEqual((callback.state, callback.attempt_count), ("pending", 0))
 
+    def test_dispatch_is_woken_only_for_callbacks_due(self):
+        """An agent going Available wakes the dispatch only when a callback
+        is due now: one waiting out its retry delay does not."""
+        cron = self.env.ref("cc_telephony.ir_cron_cc_callback_dispatch")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        callback = self._manual("0501234567", datetime(2026, 11, 29, 8, 0))
+        callback.sudo().next_attempt = NOW + timedelta(minutes=15)
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        with freeze_time(NOW):
+            self.Callback._cc_dispatch_soon()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before)
+        with freeze_time(NOW + timedelta(minutes=15)):
+            self.Callback._cc_dispatch_soon()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+
+    def test_a_wrong_assign_minutes_setting_does_not_stop_the_dispatch(self):
+        Param = self.env["ir.config_parameter"].sudo()
+        Param.set_param("cc_telephony.callback_assign_minutes", "5 min")
+        with self.assertLogs("odoo.addons.cc_telephony.models.cc_callback", "WARNING"):
+            self.assertEqual(self.Callback._cc_assign_minutes(), 5)
+            self._dispatch()
+        Param.set_param("cc_telephony.callback_assign_minutes", "12")
+        self.assertEqual(self.Callback._cc_assign_minutes(), 12)
+
     def test_agent_phone_failure_is_no_attempt(self):
         callback = self._manual("0501234567", datetime(2026, 11, 29, 8, 0))
         self._dispatch()

@@ -171,6 +171,16 @@ class TestStaffing(TelephonyCase):
         self.assertEqual(row.calls, 2.0)
         self.assertAlmostEqual(row.aht, 160.0)
 
+    def test_demand_history_out_of_range_is_refused_by_name(self):
+        for weeks in (0, -3, 100000):
+            with self.subTest(weeks=weeks):
+                with self.assertRaisesRegex(UserError, r"History \(weeks\)"):
+                    self.Demand._cc_learn(self.queue, weeks=weeks)
+        # Not given: the system's window (8 weeks).
+        self.assertIsInstance(
+            self.Demand._cc_learn(self.queue, until=date(2026, 6, 8)), int
+        )
+
     def test_demand_learning_needs_a_manager(self):
         with self.assertRaises(AccessError):
             self.Demand.with_user(self.user_supervisor)._cc_learn(self.queue)
