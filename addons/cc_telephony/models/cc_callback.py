@@ -1,7 +1,11 @@
+import logging
 from datetime import timedelta
+
+from psycopg2 import IntegrityError
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, mute_logger
 
 STATES = [
     ("pending", "Waiting for an Agent"),
@@ -13,6 +17,8 @@ STATES = [
 ]
 # A callback still to make: one per number and queue at a time.
 OPEN_STATES = ("pending", "assigned", "calling")
+_logger = logging.getLogger(__name__)
+
 # Minutes an agent has to start a callback offered to them before it goes to
 # someone else (system parameter cc_telephony.callback_assign_minutes).
 ASSIGN_MINUTES = 5
@@ -128,27 +134,44 @@ class CcCallback(models.Model):
         for callback in self:
             callback.display_name = callback.partner_id.name or callback.number or ""
 
+    def init(self):
+        # One callback still to make per number and queue, whatever records
+        # one at the same moment (the listener, a supervisor, another node):
+        # _check_one_open says it clearly, this holds when two do at once.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS cc_callback_one_open"
+                " ON cc_callback (queue_id, number) WHERE state IN %s",
+                OPEN_STATES,
+            )
+        )
+
     @api.constrains("number", "queue_id", "state")
     def _check_one_open(self):
         for callback in self.filtered(lambda c: c.state in OPEN_STATES):
-            other = self.sudo().search_count(
-                [
-                    ("id", "!=", callback.id),
-                    ("queue_id", "=", callback.queue_id.id),
-                    ("number", "=", callback.number),
-                    ("state", "in", OPEN_STATES),
-                ],
-                limit=1,
-            )
-            if other:
-                raise ValidationError(
-                    self.env._(
-                        "The number %(number)s already has a callback to make in "
-                        "the queue %(queue)s: one at a time.",
-                        number=callback.number,
-                        queue=callback.queue_id.display_name,
-                    )
+            callback._cc_check_one_open(callback.queue_id, callback.number)
+
+    def _cc_check_one_open(self, queue, number):
+        """The error that ``number`` has a callback to make in ``queue``
+        already (other than these), if it has."""
+        other = self.sudo().search_count(
+            [
+                ("id", "not in", self.ids),
+                ("queue_id", "=", queue.id),
+                ("number", "=", number),
+                ("state", "in", OPEN_STATES),
+            ],
+            limit=1,
+        )
+        if other:
+            raise ValidationError(
+                self.env._(
+                    "The number %(number)s already has a callback to make in "
+                    "the queue %(queue)s: one at a time.",
+                    number=number,
+                    queue=queue.display_name,
                 )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -156,6 +179,13 @@ class CcCallback(models.Model):
             if vals.get("number"):
                 vals["number"] = self._cc_clean_number(
                     vals["number"], vals.get("queue_id")
+                )
+            if vals.get("number") and vals.get("state", "pending") in OPEN_STATES:
+                # Said before the insert, which cc_callback_one_open would
+                # refuse less clearly.
+                self.browse()._cc_check_one_open(
+                    self.env["cc.queue"].sudo().browse(vals.get("queue_id")),
+                    vals["number"],
                 )
         callbacks = super().create(vals_list)
         self._cc_dispatch_soon()
@@ -274,28 +304,34 @@ class CcCallback(models.Model):
         joined = call.date_queued or call.date_created or fields.Datetime.now()
         # sudo: the phone system's work, whoever applies its events.
         Callback = self.sudo()
-        current = Callback.search(
-            [
-                ("queue_id", "=", queue.id),
-                ("number", "=", number),
-                ("state", "in", OPEN_STATES),
-            ],
-            limit=1,
-        )
-        if current:
-            if joined < current.date_requested:
-                current.date_requested = joined
-            return current
-        return Callback.create(
-            {
-                "origin": "ivr" if call.callback_requested else "abandoned",
-                "queue_id": queue.id,
-                "partner_id": call.partner_id.id,
-                "number": number,
-                "date_requested": joined,
-                "call_id": call.id,
-            }
-        )
+        domain = [
+            ("queue_id", "=", queue.id),
+            ("number", "=", number),
+            ("state", "in", OPEN_STATES),
+        ]
+        current = Callback.search(domain, limit=1)
+        if not current:
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    return Callback.create(
+                        {
+                            "origin": "ivr" if call.callback_requested else "abandoned",
+                            "queue_id": queue.id,
+                            "partner_id": call.partner_id.id,
+                            "number": number,
+                            "date_requested": joined,
+                            "call_id": call.id,
+                        }
+                    )
+            except (IntegrityError, ValidationError):
+                # Recorded by another transaction meanwhile (seen by the check
+                # before the insert, or refused by cc_callback_one_open).
+                current = Callback.search(domain, limit=1)
+                if not current:
+                    raise
+        if joined < current.date_requested:
+            current.date_requested = joined
+        return current
 
     @api.model
     def _cc_call_ended(self, call):
@@ -411,13 +447,45 @@ class CcCallback(models.Model):
         """Runs the dispatch after this transaction (an agent became
         Available, a callback is due), when there is one to offer: the
         presence changes of a busy node cost one indexed count."""
-        if not self.sudo().search_count([("state", "=", "pending")], limit=1):
+        now = fields.Datetime.now()
+        due = [
+            ("state", "=", "pending"),
+            "|",
+            ("next_attempt", "=", False),
+            ("next_attempt", "<=", now),
+        ]
+        if not self.sudo().search_count(due, limit=1):
             return
         cron = self.env.ref(
             "cc_telephony.ir_cron_cc_callback_dispatch", raise_if_not_found=False
         )
         if cron:
             cron.sudo()._trigger()
+
+    @api.model
+    def _cc_assign_minutes(self):
+        """The minutes an agent has to start a callback offered to them
+        (system parameter cc_telephony.callback_assign_minutes): a value
+        that is not a positive number of minutes counts as the default,
+        rather than stopping the dispatch every minute."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("cc_telephony.callback_assign_minutes", ASSIGN_MINUTES)
+        )
+        try:
+            minutes = int(value)
+        except (TypeError, ValueError):
+            minutes = 0
+        if minutes < 1:
+            _logger.warning(
+                "cc_telephony.callback_assign_minutes is %r, not a number of "
+                "minutes: %s used",
+                value,
+                ASSIGN_MINUTES,
+            )
+            return ASSIGN_MINUTES
+        return minutes
 
     @api.model
     def _cron_dispatch(self):
@@ -427,11 +495,7 @@ class CcCallback(models.Model):
         not start in time."""
         Callback = self.sudo()  # the system's work (cron, or a trigger)
         now = fields.Datetime.now()
-        minutes = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("cc_telephony.callback_assign_minutes", ASSIGN_MINUTES)
-        )
+        minutes = self._cc_assign_minutes()
         for callback in Callback.search(
             [
                 ("state", "=", "assigned"),

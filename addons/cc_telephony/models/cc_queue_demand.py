@@ -10,6 +10,8 @@ from odoo.tools import SQL
 # for Saudi Arabia first).
 DEFAULT_TZ = "Asia/Riyadh"
 DEFAULT_WEEKS = 8
+# Ten years: more is a typing slip (and out of the dates' range soon).
+MAX_WEEKS = 520
 WEEKDAYS = [
     ("0", "Monday"),
     ("1", "Tuesday"),
@@ -157,12 +159,14 @@ class CcQueueDemand(models.Model):
         queues = queues.exists()
         if not queues:
             return 0
-        weeks = weeks or self._cc_history_weeks()
-        if weeks < 1:
+        if weeks is None:
+            weeks = self._cc_history_weeks()
+        if not 1 <= weeks <= MAX_WEEKS:
             raise UserError(
                 self.env._(
-                    "The history window is a number of weeks of at least 1, not "
-                    "%(weeks)s.",
+                    "History (weeks): the window is a number of weeks from 1 to "
+                    "%(most)s, not %(weeks)s.",
+                    most=MAX_WEEKS,
                     weeks=weeks,
                 )
             )

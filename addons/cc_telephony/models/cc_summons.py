@@ -191,12 +191,8 @@ class CcSummons(models.Model):
         # summons it is, and nobody answers another agent's.
         summons = self.sudo()
         if summons.agent_id.user_id != self.env.user:
-            raise AccessError(
-                self.env._(
-                    "This summons is addressed to %(agent)s, not to you.",
-                    agent=summons.agent_id.name,
-                )
-            )
+            # Whom it is addressed to is not the caller's to learn.
+            raise AccessError(self.env._("This summons is not addressed to you."))
         return summons._cc_answer(answer, "notification")
 
     def _cc_answer(self, answer, via):

@@ -5,11 +5,14 @@ click-to-dial, retried within limits; seen only by those who may."""
 
 import json
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import (
     PASSWORD,
@@ -114,6 +117,42 @@ class TestCallback(TelephonyCase):
             self.Callback.search([("call_id", "=", other.id)]).number,
             "+966551112222",
         )
+
+    def test_one_open_callback_even_when_two_record_it_at_once(self):
+        """The database keeps one callback to make per number and queue: a
+        caller's callback recorded by another transaction between the look-up
+        and the insert (here: a look-up that does not see it yet) is the one
+        kept, not a second."""
+        first = self._manual("0501234567", datetime(2026, 11, 29, 8, 0))
+        Model = type(self.Callback)
+        search = Model.search
+        missed = []
+
+        def not_yet_visible(records, domain, *args, **kwargs):
+            if not missed and ("number", "=", "+966501234567") in domain:
+                missed.append(domain)
+                return records.browse()
+            return search(records, domain, *args, **kwargs)
+
+        with patch.object(Model, "search", autospec=True, side_effect=not_yet_visible):
+            call, _end = self._left_queue()
+        self.assertTrue(missed)
+        self.assertEqual(call.callback_ticket_id, first.ticket_id)
+        self.assertEqual(
+            self.Callback.search_count([("number", "=", "+966501234567")]), 1
+        )
+        # Nor can a second one be made open behind the ORM's back.
+        second = self._manual(
+            "0501234567", datetime(2026, 11, 29, 8, 5), state="cancelled"
+        )
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self.env.cr.execute(
+                "UPDATE cc_callback SET state = 'pending' WHERE id = %s", [second.id]
+            )
 
     def test_answered_call_cancels_the_callback_not_started(self):
         call, _end = self._left_queue()
