@@ -15,8 +15,10 @@ VACUUM ANALYZE and CHECKPOINT), then measures:
   against a baseline measured in the same run: one transaction per event
   (BATCH_SIZE = 1);
 - the screen-pop's latency, from the agent-offering frame written on the socket
-  to the notification on the agent's websocket: odoo-bin (threaded HTTP
-  server) and odoo-bin cc_listener run as subprocesses, the listener connected
+  to the notification on the agent's websocket: odoo-bin, served as
+  config/odoo.conf serves it (--server prefork: HTTP workers, the websockets
+  on the gevent port; or --server threaded: one process, --workers=0), and
+  odoo-bin cc_listener run as subprocesses, the listener connected
   to a fake FreeSWITCH node, every agent logged in with a websocket on the bus
   (their second factor turned off, cc_agent.agent_2fa = 0, as its tests do);
   --rounds rounds of one call per agent ringing at once: the callers are in
@@ -34,7 +36,7 @@ VACUUM ANALYZE and CHECKPOINT), then measures:
 
     .venv/bin/python tests/benchmarks/benchmark_telephony.py [--calls 500]
         [--partners 1000000] [--agents 50] [--rounds 5]
-        [--only throughput,pop,lookup] [--keep]
+        [--only throughput,pop,lookup] [--server prefork|threaded] [--keep]
 
 Exits non-zero when a target is missed (>= 1,000 events/s; screen-pop p95 <
 150 ms; lookup p95 < 5 ms) or a figure is wrong (rows not committed, a
@@ -981,8 +983,9 @@ def log_in(requests, base, db, login, password):
     return session.cookies["session_id"]
 
 
-def open_tabs(registry, org, db, port):
-    """Every agent logged in, with a websocket on the bus."""
+def open_tabs(registry, org, db, port, ws_port):
+    """Every agent logged in (on ``port``), with a websocket on the bus (on
+    ``ws_port``)."""
     import requests
     import websocket
 
@@ -996,13 +999,23 @@ def open_tabs(registry, org, db, port):
     with registry.cursor() as cr:
         cr.execute("SELECT coalesce(max(id), 0) FROM bus_bus")
         last = cr.fetchone()[0]
-    url = (
-        f"ws://127.0.0.1:{port}/websocket?version={WebsocketConnectionHandler._VERSION}"
-    )
-    return [AgentTab(websocket, url, base, sid, last) for sid in sessions]
+    # The proxy in front of Odoo sends /websocket to the gevent port under the
+    # same host: the origin is that of the websocket's port.
+    origin = f"http://127.0.0.1:{ws_port}"
+    version = WebsocketConnectionHandler._VERSION
+    url = f"ws://127.0.0.1:{ws_port}/websocket?version={version}"
+    return [AgentTab(websocket, url, origin, sid, last) for sid in sessions]
 
 
-def measure_pop(registry, org, recorded, db, rounds):
+SERVERS = {
+    # config/odoo.conf: HTTP workers, the websocket on the gevent port.
+    "prefork": ["--workers=3", "--max-cron-threads=0"],
+    # odoo-bin's default: one process, a thread per request and websocket.
+    "threaded": ["--workers=0", "--max-cron-threads=0"],
+}
+
+
+def measure_pop(registry, org, recorded, db, rounds, server_mode="prefork"):
     import requests
 
     import odoo
@@ -1022,7 +1035,11 @@ def measure_pop(registry, org, recorded, db, rounds):
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             create_node(env, "Screen-pop", node.port, org["agents"])
-        port = free_port()
+        port = ws_port = free_port()
+        options = list(SERVERS[server_mode])
+        if server_mode == "prefork":
+            ws_port = free_port()
+            options.append(f"--gevent-port={ws_port}")
         server, log = start_odoo(
             f"{db}-http",
             [
@@ -1032,17 +1049,19 @@ def measure_pop(registry, org, recorded, db, rounds):
                 f"--db-filter=^{db}$",
                 "--http-interface=127.0.0.1",
                 f"--http-port={port}",
-                "--workers=0",
-                "--max-cron-threads=0",
+                *options,
                 "--log-level=warn",
             ],
         )
         wait_http(requests, f"http://127.0.0.1:{port}", server, log)
+        if ws_port != port:
+            wait_http(requests, f"http://127.0.0.1:{ws_port}", server, log)
         started = time.perf_counter()
-        tabs = open_tabs(registry, org, db, port)
+        tabs = open_tabs(registry, org, db, port, ws_port)
         print(
-            f"  odoo-bin on port {port}, {len(tabs)} agents logged in with a "
-            f"websocket: {time.perf_counter() - started:.1f} s",
+            f"  odoo-bin ({server_mode}) on port {port}, websockets on port "
+            f"{ws_port}, {len(tabs)} agents logged in with a websocket: "
+            f"{time.perf_counter() - started:.1f} s",
             flush=True,
         )
         listener, log = start_odoo(
@@ -1080,6 +1099,7 @@ def measure_pop(registry, org, recorded, db, rounds):
                     raise RuntimeError(f"warm-up: {lost} {label} notifications lost")
                 time.sleep(0.5)
         results["connections"] = len(tabs)
+        results["server"] = server_mode
     finally:
         for tab in tabs:
             tab.close()
@@ -1242,8 +1262,9 @@ def report_pop(pop, agents, rounds, failures):
     listener, bus = pop["waiting"], pop["bus"]
     print(
         f"screen-pop: {agents} calls ringing at once, {rounds} rounds "
-        f"({agents * rounds} pops), {pop['connections']} websockets, from the "
-        f"agent-offering frame written to the notification on the agent's websocket"
+        f"({agents * rounds} pops), {pop['connections']} websockets on odoo-bin "
+        f"({pop['server']}), from the agent-offering frame written to the "
+        f"notification on the agent's websocket"
     )
     print(
         "  agents log in by /web/session/authenticate, their second factor turned "
@@ -1342,6 +1363,14 @@ def parse_args():
         default=",".join(PARTS),
         help="the parts to run, comma-separated: throughput,pop,lookup",
     )
+    parser.add_argument(
+        "--server",
+        choices=sorted(SERVERS),
+        default="prefork",
+        help="how odoo-bin serves the websockets of the screen-pop: prefork "
+        "(config/odoo.conf: HTTP workers, the websocket on the gevent port; "
+        "the default) or threaded (one process, --workers=0)",
+    )
     _common.add_database_options(parser, "cc_bench_telephony")
     args = parser.parse_args()
     args.parts = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -1394,7 +1423,7 @@ def main():
                 flush=True,
             )
             results["pop"] = measure_pop(
-                registry, org, recorded, args.database, args.rounds
+                registry, org, recorded, args.database, args.rounds, args.server
             )
         if "lookup" in args.parts:
             print(f"caller lookup ({_common.load_average()})", flush=True)

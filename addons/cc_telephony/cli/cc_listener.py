@@ -20,12 +20,15 @@ from datetime import datetime, timezone
 
 import psycopg2
 import psycopg2.errors
+from psycopg2 import sql
 
 import odoo
 from odoo.cli import Command
 from odoo.tools import config
 
-from ..models.cc_call import member_rows
+from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
+
+from ..models.cc_call import bus_notify, member_rows
 from ..tools.esl import EslAuthError, EslConnection, EslError, backoff_delays
 
 _logger = logging.getLogger(__name__)
@@ -111,6 +114,7 @@ class NodeWorker(threading.Thread):
         # Connected and reconciled since the last wait: the next loss waits
         # the first delay again, not the last one.
         self.served = False
+        self.bus_connection = None  # to the postgres database, see _notify_bus
 
     # --- the node's record -------------------------------------------------
 
@@ -177,6 +181,47 @@ class NodeWorker(threading.Thread):
                 break
         if self.state == "connected":
             self._health(state="disconnected", last_error="The listener stopped.")
+        self._close_bus()
+
+    # --- Odoo's bus ----------------------------------------------------------
+
+    def _notify_bus(self, channels):
+        """Tells Odoo's websocket servers that ``channels`` have notifications
+        (see cc.call._cc_bus_write) on a connection to the ``postgres``
+        database the worker keeps open (Odoo's pool opens a new one each
+        time). Lost, it is opened again once; should that fail too, the bus's
+        own way is tried, then the failure logged: the notifications stay in
+        bus.bus, the tabs get them with the next ones."""
+        for attempt in (1, 2):
+            try:
+                if self.bus_connection is None or self.bus_connection.closed:
+                    _db, info = odoo.sql_db.connection_info_for("postgres")
+                    self.bus_connection = psycopg2.connect(**info)
+                    self.bus_connection.autocommit = True
+                query = sql.SQL("SELECT {}('imbus', %s)").format(
+                    sql.Identifier(ODOO_NOTIFY_FUNCTION)
+                )
+                with self.bus_connection.cursor() as cur:
+                    for payload in get_notify_payloads(list(channels)):
+                        cur.execute(query, [payload])
+                return
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+                self._close_bus()
+                if attempt == 2:
+                    _logger.warning(
+                        "Node %s: could not tell the websockets of new cards (%s)",
+                        self.server_id,
+                        str(error).strip().splitlines()[0] if str(error) else error,
+                    )
+        try:
+            bus_notify(channels)
+        except Exception:
+            _logger.exception("Node %s: the websockets were not told", self.server_id)
+
+    def _close_bus(self):
+        connection, self.bus_connection = self.bus_connection, None
+        if connection is not None and not connection.closed:
+            connection.close()
 
     def _serve(self, host, port, password, label):
         lost = threading.Event()
@@ -279,10 +324,11 @@ class NodeWorker(threading.Thread):
             batch.append(event)
             offers += self._is_offer(event)
         if offers:
-            # The offered calls' events first, in a transaction of their own:
-            # their screen-pops do not wait for the other events.
+            # The offered calls' events first, in a transaction of their own,
+            # their cards sent ahead of it in the shortest one: the screens
+            # pop up while the offers are recorded, not after the other events.
             pops, batch = self._offered_first(batch)
-            self.apply(pops)
+            self.apply(pops, self._pop_ahead(pops))
         if batch:
             self.apply(batch)
 
@@ -310,16 +356,37 @@ class NodeWorker(threading.Thread):
             (pops if index <= offers.get(leg, -1) else rest).append(event)
         return pops, rest
 
-    def apply(self, batch):
+    def _pop_ahead(self, batch):
+        """Sends the cards of the calls ``batch`` offers to agents, in a
+        transaction of its own (see cc.call._cc_pop_ahead); the popped
+        (caller's Unique-ID, agent id). Should it fail, nothing is popped
+        ahead: the offers push their cards as they are applied."""
+        try:
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                return env["cc.call"]._cc_pop_ahead(
+                    self._node(env), batch, self._notify_bus
+                )
+        except Exception:
+            _logger.exception(
+                "Node %s: the cards of %d offers could not be sent ahead; "
+                "they go with the offers",
+                self.server_id,
+                sum(map(self._is_offer, batch)),
+            )
+            return set()
+
+    def apply(self, batch, popped=None):
         """Applies events in one transaction; if it fails, each alone, so that
-        one bad event costs only itself."""
+        one bad event costs only itself. ``popped``: the offers whose cards
+        were sent ahead (see _pop_ahead)."""
         payloads = [self._payload(event) for event in batch]
         try:
-            self._apply_waiting_for_database(payloads)
+            self._apply_waiting_for_database(payloads, popped)
         except Exception:
             for payload in payloads:
                 try:
-                    self._apply_waiting_for_database([payload])
+                    self._apply_waiting_for_database([payload], popped)
                 except Exception:
                     _logger.exception(
                         "Node %s: event %s %s skipped",
@@ -333,7 +400,7 @@ class NodeWorker(threading.Thread):
             self.last_health = now
             self._health(last_event=odoo.fields.Datetime.now(), state="connected")
 
-    def _apply_waiting_for_database(self, payloads):
+    def _apply_waiting_for_database(self, payloads, popped=None):
         """Applies ``payloads`` in one transaction. While PostgreSQL cannot
         be reached (restarting, connection lost) or the transaction must be
         tried again (serialization, deadlock), the events wait and are tried
@@ -348,7 +415,7 @@ class NodeWorker(threading.Thread):
                 with self.registry.cursor() as cr:
                     env = self._env(cr)
                     env["cc.call"]._cc_apply_events(
-                        self._node(env), payloads, self.known
+                        self._node(env), payloads, self.known, popped
                     )
                 if waited:
                     _logger.info(

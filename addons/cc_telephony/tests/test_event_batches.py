@@ -246,6 +246,135 @@ class TestEventBatches(TelephonyCase):
             {key: value for key, value in expected.items() if key != "wait"},
         )
 
+    def _offer_index(self):
+        return next(
+            i
+            for i, e in enumerate(self.events)
+            if e.get("CC-Action") == "agent-offering"
+        )
+
+    def _clear_bus(self):
+        self.env.cr.precommit.run()
+        self.env["bus.bus"].sudo().search([]).unlink()
+
+    def test_cards_sent_ahead(self):
+        """Two callers waiting in the queue offered at once: their cards go
+        ahead of the offers (written together, Odoo's websocket servers told
+        once committed), whole and as the offers would push them; the offers
+        then push none again."""
+        self._ticket(partner_id=self.caller.id, subject="Router broken")
+        offer = self._offer_index()
+        first, leg_a = self.another_call("ahead-a")
+        second, leg_b = self.another_call("ahead-b", "0559876543")
+        second = [
+            dict(event, **{"CC-Agent": "1090@default"})
+            if event.get("CC-Agent")
+            else event
+            for event in second
+        ]
+        self.batch(first[:offer] + second[:offer])
+        call_a, call_b = self.call(leg_a), self.call(leg_b)
+        self.assertEqual((call_a.state, call_b.state), ("queued", "queued"))
+        self._clear_bus()
+        offers = [first[offer], second[offer]]
+        # Only what follows runs after the commit below (what the set-up
+        # left there would reach for FreeSWITCH).
+        self.env.cr.postcommit.clear()
+        told = []
+        popped = self.Call._cc_pop_ahead(self.server, offers, told.append)
+        self.assertEqual(popped, {(leg_a, self.agent.id), (leg_b, self.agent_2.id)})
+        amal, badr = (
+            self.bus_messages(self.user_agent),
+            self.bus_messages(self.user_agent_2),
+        )
+        self.assertEqual(
+            [(c["call_id"], c["state"]) for c in amal], [(call_a.id, "offering")]
+        )
+        self.assertEqual(
+            [(c["call_id"], c["state"]) for c in badr], [(call_b.id, "offering")]
+        )
+        # Odoo's websocket servers are told once it is committed, of both
+        # agents' channels, once.
+        self.assertEqual(told, [])
+        self.env.cr.postcommit.run()
+        dbname = self.env.cr.dbname
+        self.assertEqual(
+            told,
+            [
+                [
+                    (dbname, "res.partner", self.user_agent.partner_id.id),
+                    (dbname, "res.partner", self.user_agent_2.partner_id.id),
+                ]
+            ],
+        )
+        # The rows are those bus.bus writes: Odoo's websockets read them.
+        channel = (dbname, "res.partner", self.user_agent.partner_id.id)
+        polled = self.env["bus.bus"]._poll([channel], 0)
+        self.assertEqual([n["message"]["payload"] for n in polled], amal)
+        self.assertEqual(polled[0]["message"]["type"], "cc_telephony/call")
+        # The offers applied: recorded, no card again.
+        self.Call._cc_apply_events(self.server, offers, popped=popped)
+        self.assertEqual((call_a.state, call_a.agent_id), ("offering", self.agent))
+        self.assertEqual((call_b.state, call_b.agent_id), ("offering", self.agent_2))
+        self.assertEqual(call_a.offered_agent_ids, self.agent)
+        self.assertEqual(self.bus_messages(self.user_agent), amal)
+        self.assertEqual(self.bus_messages(self.user_agent_2), badr)
+        # The card is the one the offer pushes (and a tab opened later reads).
+        for card, call in ((amal[0], call_a), (badr[0], call_b)):
+            expected = call._cc_pop_payload()
+            self.assertEqual(
+                {key: value for key, value in card.items() if key != "wait"},
+                {key: value for key, value in expected.items() if key != "wait"},
+            )
+        self.assertEqual([t["subject"] for t in amal[0]["tickets"]], ["Router broken"])
+        self.assertEqual(amal[0]["number"], "+966 50 123 4567")
+        self.assertFalse(badr[0]["partner"])
+        # The rest of the call: as without the card sent ahead.
+        self.batch(first[offer + 1 :])
+        self.assertEqual(call_a.state, "ended")
+        self.assertEqual(self.bus_messages(self.user_agent)[-1]["state"], "ended")
+
+    def test_what_is_not_sent_ahead(self):
+        """A call recorded in the same events as its offer, one already
+        answered, an agent Odoo does not know: their offers push their cards
+        as they are applied (as before), nothing goes ahead."""
+        offer = self._offer_index()
+        self._clear_bus()
+        # Recorded with its offer (the call is not in the database yet).
+        self.assertEqual(
+            self.Call._cc_pop_ahead(self.server, self.events[: offer + 1]), set()
+        )
+        self.assertEqual(self.bus_messages(self.user_agent), [])
+        popped = self.Call._cc_pop_ahead(self.server, self.events[: offer + 1])
+        self.batch(self.events[: offer + 1])
+        self.assertEqual(popped, set())
+        self.assertEqual(
+            [c["state"] for c in self.bus_messages(self.user_agent)], ["offering"]
+        )
+        # Answered: a late offer is not a screen-pop.
+        bridge = next(
+            i
+            for i, e in enumerate(self.events)
+            if e.get("CC-Action") == "bridge-agent-start"
+        )
+        self.batch(self.events[offer + 1 : bridge + 1])
+        self.assertEqual(self.call(self.leg).state, "talking")
+        self._clear_bus()
+        late = dict(self.events[offer], **{"CC-Agent": "1090@default"})
+        self.assertEqual(self.Call._cc_pop_ahead(self.server, [late]), set())
+        # Waiting, but offered to an agent Odoo does not know.
+        events, leg = self.another_call("ahead-unknown")
+        self.batch(events[:offer])
+        unknown = dict(events[offer], **{"CC-Agent": "1999@default"})
+        self.assertEqual(self.Call._cc_pop_ahead(self.server, [unknown]), set())
+        # Waiting, but the offer changes its service type (the voice menu's
+        # choice told only now): its card waits for it.
+        self.assertEqual(self.call(leg).service_type_id, self.service_agent)
+        chosen = dict(events[offer], variable_cc_service_type="T_CONTRACT")
+        self.assertEqual(self.Call._cc_pop_ahead(self.server, [chosen]), set())
+        self.assertEqual(self.bus_messages(self.user_agent), [])
+        self.assertEqual(self.bus_messages(self.user_agent_2), [])
+
     def test_another_agent_taking_the_call_in_the_same_batch(self):
         offer = next(
             i
@@ -375,7 +504,10 @@ class TestListenerBatches(TelephonyCase):
     def test_the_pops_are_committed_first(self):
         worker = cc_listener.NodeWorker(self.registry, self.server.id)
         applied = []
-        worker.apply = applied.append
+        worker._pop_ahead = lambda events: applied.append(("ahead", events)) or {
+            ("leg", 1)
+        }
+        worker.apply = lambda events, popped=None: applied.append((events, popped))
         offer = next(
             i
             for i, e in enumerate(self.events)
@@ -385,6 +517,8 @@ class TestListenerBatches(TelephonyCase):
             worker.events.put(event)
         worker._drain(timeout=0.5)
         pops, rest = cc_listener.NodeWorker._offered_first(self.events)
-        self.assertEqual(applied, [pops, rest])
+        # The cards ahead, then the offers (knowing which went ahead), then
+        # the rest.
+        self.assertEqual(applied, [("ahead", pops), (pops, {("leg", 1)}), (rest, None)])
         self.assertLessEqual(len(pops), offer + 1)
         self.assertRaises(queue.Empty, worker.events.get_nowait)

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -365,11 +366,92 @@ class TestListener(TelephonyCase):
             1,
         )
 
+    def test_the_card_goes_ahead_of_the_offer(self):
+        """The caller waiting in the queue when the agent is offered the call
+        (the listener connected again in between, so that the offer comes
+        alone): the card is sent ahead of the offer, once, the call then
+        recorded whole as ever."""
+        offering = next(
+            i
+            for i, c in enumerate(self.events)
+            if b"CC-Action: agent-offering" in c.data
+        )
+        with ReplayServer(self.session(self.events[:offering])) as server:
+            self.listen(server)
+        call = self.Call.search([("unique_id", "=", self.leg)])
+        self.assertEqual(call.state, "queued")
+        self.bus_messages(self.agent.user_id)
+        self.env["bus.bus"].sudo().search([]).unlink()
+        # mod_callcenter's members after the reconnection: the caller waits.
+        members = recorded_members().splitlines()
+        row = next(line for line in members if self.leg in line).split("|")
+        row[9], row[13], row[14], row[15] = "0", "", "", "Waiting"
+        members = {self.queue.name: "\n".join([members[0], "|".join(row), "+OK", ""])}
+        popped = []
+        pop_ahead = cc_listener.NodeWorker._pop_ahead
+
+        def spy(worker, events):
+            popped.append(pop_ahead(worker, events))
+            return popped[-1]
+
+        session = self.session(self.events[offering:], live=[self.leg], members=members)
+        with patch.object(cc_listener.NodeWorker, "_pop_ahead", spy):
+            with ReplayServer(session) as server:
+                self.listen(server)
+        self.assertIn({(self.leg, self.agent.id)}, popped)
+        self.assertRecordedCall()
+        cards = self.bus_messages(self.agent.user_id)
+        whole = [card for card in cards if not card.get("update")]
+        self.assertEqual([card["state"] for card in whole], ["offering"])
+        self.assertEqual(whole[0]["call_id"], call.id)
+        self.assertEqual(whole[0]["partner"]["id"], self.caller.id)
+        self.assertEqual(whole[0]["number"], "+966 50 123 4567")
+        self.assertIs(cards[0], whole[0])
+
+    def test_websockets_told_on_a_kept_connection(self):
+        """Odoo's websocket servers listen on the postgres database: the
+        worker tells them of the cards it sent ahead on a connection it
+        keeps, opened again when lost."""
+        import psycopg2
+
+        from odoo import sql_db
+
+        _db, info = sql_db.connection_info_for("postgres")
+        listening = psycopg2.connect(**info)
+        listening.autocommit = True
+        self.addCleanup(listening.close)
+        with listening.cursor() as cur:
+            cur.execute("LISTEN imbus")
+        worker = cc_listener.NodeWorker(self.registry, self.server.id)
+        self.addCleanup(worker._close_bus)
+        channel = (self.env.cr.dbname, "res.partner", self.user_agent.partner_id.id)
+
+        def heard():
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                listening.poll()
+                if listening.notifies:
+                    payloads = [json.loads(n.payload) for n in listening.notifies]
+                    listening.notifies.clear()
+                    return payloads
+                time.sleep(0.01)
+            return []
+
+        worker._notify_bus([channel])
+        self.assertEqual(heard(), [[list(channel)]])
+        kept = worker.bus_connection
+        worker._notify_bus([channel])
+        self.assertIs(worker.bus_connection, kept)
+        self.assertEqual(heard(), [[list(channel)]])
+        # Lost (PostgreSQL restarted, say): opened again, nothing lost.
+        kept.close()
+        worker._notify_bus([channel])
+        self.assertIsNot(worker.bus_connection, kept)
+        self.assertEqual(heard(), [[list(channel)]])
+
     def test_events_wait_while_the_database_is_away(self):
         """PostgreSQL restarting: the batch is tried again until it answers,
         never skipped (a restart cost calls before)."""
-        from unittest.mock import patch
-
         import psycopg2
 
         events = as_trunk_call(recorded_events("callcenter_plain"))
@@ -401,8 +483,6 @@ class TestListener(TelephonyCase):
     def test_an_error_that_would_repeat_costs_only_its_event(self):
         """A statement cancelled (or a full disk) is no restart: the batch is
         not held back forever, each event is tried alone and skipped."""
-        from unittest.mock import patch
-
         import psycopg2.errors
 
         events = as_trunk_call(recorded_events("callcenter_plain"))[:2]
