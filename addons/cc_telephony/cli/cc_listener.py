@@ -54,6 +54,13 @@ BATCH_WINDOW = 0.01
 # offers are applied.
 OFFER_GAP = 0.002
 OFFERS_AT_ONCE = 50
+# Once cards went ahead of their offers (see NodeWorker._pop_ahead), the worker
+# leaves the CPU to Odoo's websocket server while it delivers them, before
+# recording the offers: about this long a card (what the server takes to
+# deliver one, on a small machine), at most YIELD_MAX; cut short when another
+# call is offered.
+YIELD_PER_CARD = 0.002
+YIELD_MAX = 0.1
 # How often the node's health (last event) is written, at most.
 HEALTH_EVERY = 5.0
 # How often the list of enabled nodes is read again.
@@ -115,6 +122,11 @@ class NodeWorker(threading.Thread):
         # the first delay again, not the last one.
         self.served = False
         self.bus_connection = None  # to the postgres database, see _notify_bus
+        # Offers received (by the connection's reader) and taken (by the
+        # worker), and an offer's arrival: see _leave_to_websockets.
+        self.offers_received = 0
+        self.offers_taken = 0
+        self.offered = threading.Event()
 
     # --- the node's record -------------------------------------------------
 
@@ -229,7 +241,7 @@ class NodeWorker(threading.Thread):
             host,
             port,
             password,
-            on_event=self.events.put,
+            on_event=self._received,
             on_disconnect=lambda reason: lost.set(),
         )
         # Calls recorded before this moment and no longer live in FreeSWITCH
@@ -253,6 +265,13 @@ class NodeWorker(threading.Thread):
             self._drain(timeout=0)
         if not self.stopping.is_set():
             raise EslError("the connection was lost")
+
+    def _received(self, event):
+        """An event from the node (the connection's reader thread)."""
+        self.events.put(event)
+        if self._is_offer(event):
+            self.offers_received += 1
+            self.offered.set()
 
     def _reconcile(self, before):
         """What happened while the listener was away (or since it was killed
@@ -324,13 +343,28 @@ class NodeWorker(threading.Thread):
             batch.append(event)
             offers += self._is_offer(event)
         if offers:
+            self.offers_taken += offers
             # The offered calls' events first, in a transaction of their own,
             # their cards sent ahead of it in the shortest one: the screens
             # pop up while the offers are recorded, not after the other events.
             pops, batch = self._offered_first(batch)
-            self.apply(pops, self._pop_ahead(pops))
+            popped = self._pop_ahead(pops)
+            if popped:
+                self._leave_to_websockets(len(popped))
+            self.apply(pops, popped)
         if batch:
             self.apply(batch)
+
+    def _leave_to_websockets(self, cards):
+        """Waits while Odoo's websocket server delivers ``cards`` cards just
+        committed (see YIELD_PER_CARD), unless another call is offered: the
+        offers recorded meanwhile would take the CPU (and PostgreSQL) from it
+        on a small machine. Their recording is seen by nobody; the cards
+        are."""
+        self.offered.clear()
+        if self.offers_received > self.offers_taken:
+            return
+        self.offered.wait(min(YIELD_MAX, YIELD_PER_CARD * cards))
 
     @staticmethod
     def _is_offer(event):
@@ -367,6 +401,10 @@ class NodeWorker(threading.Thread):
                 return env["cc.call"]._cc_pop_ahead(
                     self._node(env), batch, self._notify_bus
                 )
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            # The database away: the offers wait for it (and say so), then
+            # push their cards.
+            return set()
         except Exception:
             _logger.exception(
                 "Node %s: the cards of %d offers could not be sent ahead; "

@@ -6,6 +6,7 @@ import queue
 import re
 import uuid
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -522,3 +523,54 @@ class TestListenerBatches(TelephonyCase):
         self.assertEqual(applied, [("ahead", pops), (pops, {("leg", 1)}), (rest, None)])
         self.assertLessEqual(len(pops), offer + 1)
         self.assertRaises(queue.Empty, worker.events.get_nowait)
+
+    def test_the_websockets_deliver_the_cards_first(self):
+        """Cards sent ahead: the worker waits while Odoo's websocket server
+        delivers them (so long a card, at most YIELD_MAX) before recording
+        the offers, unless another call is offered meanwhile."""
+        worker = cc_listener.NodeWorker(self.registry, self.server.id)
+        waits = []
+        worker.offered.wait = waits.append
+        worker._leave_to_websockets(10)
+        self.assertEqual(waits, [10 * cc_listener.YIELD_PER_CARD])
+        worker._leave_to_websockets(100000)
+        self.assertEqual(waits[-1], cc_listener.YIELD_MAX)
+        # Another call offered, not taken yet: the offers are recorded at
+        # once (and that call's card is sent ahead next).
+        offer = next(e for e in self.events if e.get("CC-Action") == "agent-offering")
+        worker._received(offer)
+        self.assertTrue(worker.offered.is_set())
+        worker._leave_to_websockets(10)
+        self.assertEqual(len(waits), 2)
+        # Taken: the next cards are waited for again.
+        order = []
+        worker._pop_ahead = lambda events: order.append("ahead") or {("leg", 1)}
+        worker.apply = lambda events, popped=None: order.append("apply")
+        worker.offered.wait = lambda timeout: order.append(("wait", timeout))
+        worker._drain(timeout=0)
+        self.assertEqual(worker.offers_taken, 1)
+        self.assertEqual(
+            order, ["ahead", ("wait", cc_listener.YIELD_PER_CARD), "apply"]
+        )
+        # Nothing sent ahead: nothing waited for.
+        order.clear()
+        worker._pop_ahead = lambda events: set()
+        worker._received(offer)
+        worker._drain(timeout=0)
+        self.assertEqual(order, ["apply"])
+
+    def test_cards_not_sent_ahead_go_with_the_offers(self):
+        """Sending the cards ahead failed (the database away, or anything
+        else): nothing went ahead, the offers push their cards."""
+        import psycopg2
+
+        worker = cc_listener.NodeWorker(self.registry, self.server.id)
+        offers = [e for e in self.events if e.get("CC-Action") == "agent-offering"]
+        away = psycopg2.OperationalError("server closed the connection unexpectedly")
+        with patch.object(type(self.registry), "cursor", side_effect=away):
+            with self.assertNoLogs(cc_listener._logger.name, "WARNING"):
+                self.assertEqual(worker._pop_ahead(offers), set())
+        with patch.object(type(self.Call), "_cc_pop_ahead", side_effect=KeyError("x")):
+            with self.assertLogs(cc_listener._logger.name, "ERROR") as logs:
+                self.assertEqual(worker._pop_ahead(offers), set())
+        self.assertIn("could not be sent ahead", logs.output[0])
