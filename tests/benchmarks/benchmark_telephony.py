@@ -983,9 +983,9 @@ def log_in(requests, base, db, login, password):
     return session.cookies["session_id"]
 
 
-def open_tabs(registry, org, db, port, ws_port):
+def open_tabs(registry, org, db, port, ws_port=None):
     """Every agent logged in (on ``port``), with a websocket on the bus (on
-    ``ws_port``)."""
+    ``ws_port``, the same by default)."""
     import requests
     import websocket
 
@@ -1001,6 +1001,7 @@ def open_tabs(registry, org, db, port, ws_port):
         last = cr.fetchone()[0]
     # The proxy in front of Odoo sends /websocket to the gevent port under the
     # same host: the origin is that of the websocket's port.
+    ws_port = ws_port or port
     origin = f"http://127.0.0.1:{ws_port}"
     version = WebsocketConnectionHandler._VERSION
     url = f"ws://127.0.0.1:{ws_port}/websocket?version={version}"

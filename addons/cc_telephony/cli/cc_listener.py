@@ -28,7 +28,7 @@ from odoo.tools import config
 
 from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
 
-from ..models.cc_call import bus_notify, member_rows
+from ..models.cc_call import bus_notify, member_rows, offers_ahead
 from ..tools.esl import EslAuthError, EslConnection, EslError, backoff_delays
 
 _logger = logging.getLogger(__name__)
@@ -395,6 +395,9 @@ class NodeWorker(threading.Thread):
         transaction of its own (see cc.call._cc_pop_ahead); the popped
         (caller's Unique-ID, agent id). Should it fail, nothing is popped
         ahead: the offers push their cards as they are applied."""
+        if not offers_ahead(batch):
+            # Calls recorded with their offers: no transaction for nothing.
+            return set()
         try:
             with self.registry.cursor() as cr:
                 env = self._env(cr)

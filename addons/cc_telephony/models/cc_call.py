@@ -115,6 +115,25 @@ def bus_notify(channels):
             )
 
 
+def offers_ahead(events):
+    """The offers among ``events`` whose cards may go ahead of them (see
+    cc.call._cc_pop_ahead): those of calls no earlier event of ``events``
+    concerns."""
+    offers, touched = [], set()
+    for event in events:
+        leg = event.get("CC-Member-Session-UUID") or event.get("Unique-ID")
+        if (
+            event.get("Event-Subclass") == "callcenter::info"
+            and event.get("CC-Action") == "agent-offering"
+            and leg
+            and leg not in touched
+        ):
+            offers.append(event)
+        elif leg:
+            touched.add(leg)
+    return offers
+
+
 def epoch_time(value):
     """A time in seconds since the epoch, as mod_callcenter writes them
     (CC-Agent-Answered-Time, joined_epoch...), as the naive UTC datetime Odoo
@@ -544,18 +563,7 @@ class CcCall(models.Model):
         as their offer is applied. Returns the popped (caller's Unique-ID,
         agent id). The cards go through Odoo's bus, written at once (see
         _cc_bus_write; ``notify`` as there)."""
-        offers, touched = [], set()
-        for event in events:
-            leg = event.get("CC-Member-Session-UUID") or event.get("Unique-ID")
-            if (
-                event.get("Event-Subclass") == "callcenter::info"
-                and event.get("CC-Action") == "agent-offering"
-                and leg
-                and leg not in touched
-            ):
-                offers.append(event)
-            elif leg:
-                touched.add(leg)
+        offers = offers_ahead(events)
         if not offers:
             return set()
         batch = EventBatch()
