@@ -359,8 +359,8 @@ class NodeWorker(threading.Thread):
         """Waits while Odoo's websocket server delivers ``cards`` cards just
         committed (see YIELD_PER_CARD), unless another call is offered: the
         offers recorded meanwhile would take the CPU (and PostgreSQL) from it
-        on a small machine. Their recording is seen by nobody; the cards
-        are."""
+        on a small machine. Their recording can wait that long; the cards
+        are what the agents see."""
         self.offered.clear()
         if self.offers_received > self.offers_taken:
             return
