@@ -50,6 +50,19 @@ class TestEventBatches(TelephonyCase):
         ]
         return events, customer_leg(events)
 
+    def two_calls(self, key):
+        """Two calls: from the caller, to Amal (1000), and from an unknown
+        number, to Badr (1090); their events and callers' legs."""
+        first, leg_a = self.another_call(f"{key}-a")
+        second, leg_b = self.another_call(f"{key}-b", "0559876543")
+        second = [
+            dict(event, **{"CC-Agent": "1090@default"})
+            if event.get("CC-Agent")
+            else event
+            for event in second
+        ]
+        return first, leg_a, second, leg_b
+
     def batch(self, events):
         return self.Call._cc_apply_events(self.server, events)
 
@@ -205,19 +218,8 @@ class TestEventBatches(TelephonyCase):
                 }
             ]
         )
-        offer = next(
-            i
-            for i, e in enumerate(self.events)
-            if e.get("CC-Action") == "agent-offering"
-        )
-        first, leg_a = self.another_call("pop-a")
-        second, leg_b = self.another_call("pop-b", "0559876543")
-        second = [
-            dict(event, **{"CC-Agent": "1090@default"})
-            if event.get("CC-Agent")
-            else event
-            for event in second
-        ]
+        offer = self._offer_index()
+        first, leg_a, second, leg_b = self.two_calls("pop")
         self.env.cr.precommit.run()
         self.env["bus.bus"].sudo().search([]).unlink()
         self.batch(first[: offer + 1] + second[: offer + 1])
@@ -265,14 +267,7 @@ class TestEventBatches(TelephonyCase):
         then push none again."""
         self._ticket(partner_id=self.caller.id, subject="Router broken")
         offer = self._offer_index()
-        first, leg_a = self.another_call("ahead-a")
-        second, leg_b = self.another_call("ahead-b", "0559876543")
-        second = [
-            dict(event, **{"CC-Agent": "1090@default"})
-            if event.get("CC-Agent")
-            else event
-            for event in second
-        ]
+        first, leg_a, second, leg_b = self.two_calls("ahead")
         self.batch(first[:offer] + second[:offer])
         call_a, call_b = self.call(leg_a), self.call(leg_b)
         self.assertEqual((call_a.state, call_b.state), ("queued", "queued"))
