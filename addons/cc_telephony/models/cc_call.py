@@ -581,7 +581,7 @@ class CcCall(models.Model):
         )
         for call in calls:
             batch.calls[call.unique_id] = call
-        self._cc_prefetch_agents(server, offers, batch, ["user_id"])
+        self._cc_prefetch_agents(server, offers, batch, for_cards=True)
         calls.partner_id.fetch(["name"])
         cache = self.env.cr.cache
         cache[BATCH_KEY] = batch
@@ -687,10 +687,11 @@ class CcCall(models.Model):
         custom = [event for event in events if event.get("Event-Name") == "CUSTOM"]
         self._cc_prefetch_agents(server, custom, batch)
 
-    def _cc_prefetch_agents(self, server, custom, batch, fields=None):
+    def _cc_prefetch_agents(self, server, custom, batch, for_cards=False):
         """Reads at once the agents and the queues that the mod_callcenter
-        events ``custom`` name (a query each); of the agents, their ``fields``
-        only if given (their users' partners otherwise)."""
+        events ``custom`` name (a query each): ``for_cards``, only what the
+        cards sent ahead read of them (see _cc_pop_ahead); otherwise whole,
+        with their users' partners."""
         extensions = {self._cc_extension(event.get("CC-Agent")) for event in custom}
         extensions -= {""}
         if extensions:
@@ -702,13 +703,13 @@ class CcCall(models.Model):
                 ("is_cc_agent", "=", True),
                 ("company_id", "=", company),
             ]
-            if fields:
-                agents = Employee.search_fetch(domain, ["cc_extension", *fields])
+            if for_cards:
+                agents = Employee.search_fetch(domain, ["cc_extension", "user_id"])
             else:
                 agents = Employee.search(domain)
             for agent in agents:
                 batch.agents[(company, agent.cc_extension)] = agent
-            if not fields:
+            if not for_cards:
                 # Their users (and supervisors'), read together: they are told
                 # of calls and states.
                 (agents.user_id | agents.parent_id.user_id).fetch(["partner_id"])
@@ -717,7 +718,7 @@ class CcCall(models.Model):
             Queue = self.env["cc.queue"].sudo().with_context(active_test=False)
             found = Queue.search_fetch(
                 [("name", "in", list(queues)), ("server_id", "=", server.id)],
-                ["name", "label", "service_type_id"] if fields else [],
+                ["name", "label", "service_type_id"] if for_cards else [],
             )
             batch.queues = {(server.id, queue.name): queue for queue in found}
 

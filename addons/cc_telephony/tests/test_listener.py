@@ -449,6 +449,39 @@ class TestListener(TelephonyCase):
         self.assertIsNot(worker.bus_connection, kept)
         self.assertEqual(heard(), [[list(channel)]])
 
+    def test_websockets_told_the_bus_way_when_the_kept_connection_fails(self):
+        """The postgres database cannot be reached on the worker's own
+        connection, twice: it says so (without the password), then tells the
+        websockets as Odoo's bus does; should that fail too, it is logged and
+        the worker goes on (the cards stay in bus.bus)."""
+        import psycopg2
+
+        worker = cc_listener.NodeWorker(self.registry, self.server.id)
+        channel = (self.env.cr.dbname, "res.partner", self.user_agent.partner_id.id)
+        refused = psycopg2.OperationalError("connection refused\nDETAIL: more")
+        told = []
+        with (
+            patch.object(
+                cc_listener.psycopg2, "connect", side_effect=refused
+            ) as connect,
+            patch.object(cc_listener, "bus_notify", told.append),
+            self.assertLogs(LISTENER_LOGGER, "WARNING") as logs,
+        ):
+            worker._notify_bus([channel])
+        self.assertEqual(connect.call_count, 2)
+        self.assertEqual(told, [[channel]])
+        self.assertIn("could not tell the websockets of new cards", logs.output[0])
+        self.assertIn("connection refused", logs.output[0])
+        self.assertNotIn("DETAIL", logs.output[0])
+        self.assertIsNone(worker.bus_connection)
+        with (
+            patch.object(cc_listener.psycopg2, "connect", side_effect=refused),
+            patch.object(cc_listener, "bus_notify", side_effect=refused),
+            self.assertLogs(LISTENER_LOGGER, "ERROR") as logs,
+        ):
+            worker._notify_bus([channel])
+        self.assertIn("the websockets were not told", logs.output[-1])
+
     def test_events_wait_while_the_database_is_away(self):
         """PostgreSQL restarting: the batch is tried again until it answers,
         never skipped (a restart cost calls before)."""
